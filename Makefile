@@ -1,0 +1,50 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SNAPSHOT ?= data/trial.duckdb
+PORT ?= 8501
+
+.PHONY: run test snapshot lint bench chromium clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+$(SNAPSHOT): | $(VENV)/.installed
+	$(PY) -m trialdash snapshot build --synthetic --out $(SNAPSHOT)
+
+## Install, build the synthetic snapshot if missing, start the dashboard.
+run: $(VENV)/.installed $(SNAPSHOT)
+	TRIALDASH_SNAPSHOT=$(SNAPSHOT) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+## Rebuild the synthetic snapshot (replaces it atomically).
+snapshot: $(VENV)/.installed
+	$(PY) -m trialdash snapshot build --synthetic --out $(SNAPSHOT)
+
+## Debian's Chromium for the browser tests (Playwright's own browser download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+## Install test needs (Chromium included) and run every test.
+test: $(VENV)/.installed-test chromium
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+## Benchmarks: print timings of snapshot builds and analyses on a large synthetic cohort.
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/screenshots

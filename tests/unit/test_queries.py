@@ -1,0 +1,122 @@
+"""Every query file against the tiny hand-written snapshot: header, grain, expected rows."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from tiny_trial import build_tiny
+
+from trialdash import queries
+from trialdash.schema import TABLES
+
+ALL = ["S1", "S2", "S3", "S4"]
+
+# Parameters to run each query with, and the columns that make its grain unique.
+CASES = {
+    "subjects": ({"dose_groups": None, "subtypes": None, "subjects": None}, ["USUBJID"]),
+    "filter_options": ({}, ["USUBJID"]),
+    "adverse_events": ({"subjects": ALL, "window_days": None}, ["USUBJID", "AESEQ"]),
+    "ae_max_grade_by_subject_term": ({"subjects": ALL, "window_days": None},
+                                     ["USUBJID", "AEDECOD"]),
+    "response_assessments": ({"subjects": ALL}, ["USUBJID", "PARAMCD", "ADT"]),
+    "time_to_event": ({"subjects": ALL, "paramcd": "OS"}, ["USUBJID"]),
+    "endpoints": ({}, ["PARAMCD"]),
+    "kinetics_samples": ({"subjects": ALL, "paramcd": "TRANSGEN"}, ["USUBJID", "day"]),
+    "lab_samples": ({"subjects": ALL, "paramcds": None}, ["USUBJID", "PARAMCD", "day"]),
+    "snapshot_meta": ({}, ["study_id"]),
+}
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    path = build_tiny(tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
+    with duckdb.connect(str(path), read_only=True) as connection:
+        yield connection
+
+
+def test_every_query_file_has_a_case():
+    """Each file in queries/ is exercised below (a new query needs a case here)."""
+    assert sorted(q.name for q in queries.all_queries()) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_query_grain_is_unique(con, name):
+    """The grain stated in the header holds on the fixture: no duplicate key rows."""
+    params, key = CASES[name]
+    frame = queries.run(con, name, **params)
+    assert not frame.empty
+    assert not frame.duplicated(subset=key).any()
+    assert set(key) <= set(frame.columns)
+
+
+def test_subjects_filters_combine_with_and(con):
+    """Hand count: dose 1.0 has S2 (AITL) and S3 (T-LBL); adding subtype AITL keeps S2 only."""
+    dose = queries.run(con, "subjects", dose_groups=["1.0 x10^6 cells/kg"], subtypes=None,
+                       subjects=None)
+    assert list(dose["USUBJID"]) == ["S2", "S3"]
+    both = queries.run(con, "subjects", dose_groups=["1.0 x10^6 cells/kg"], subtypes=["AITL"],
+                       subjects=None)
+    assert list(both["USUBJID"]) == ["S2"]
+    none = queries.run(con, "subjects", dose_groups=None, subtypes=None, subjects=[])
+    assert none.empty
+
+
+def test_subjects_are_in_dose_order_with_screen_failures_last(con):
+    """Fixture: S1 at 0.25, S2/S3 at 1.0, S4 a screen failure with no dose group."""
+    frame = queries.run(con, "subjects", dose_groups=None, subtypes=None, subjects=None)
+    assert list(frame["USUBJID"]) == ["S1", "S2", "S3", "S4"]
+    assert list(frame["dose_order"].astype("object").where(frame["dose_order"].notna(), None)) \
+        == [1, 2, 2, None]
+
+
+def test_adverse_event_window(con):
+    """Hand count: events starting by day 28 are S1 days 2, 3, 20 and S2 day 5 (not day 40)."""
+    within = queries.run(con, "adverse_events", subjects=ALL, window_days=28)
+    assert sorted(zip(within["USUBJID"], within["start_day"])) == [
+        ("S1", 2), ("S1", 3), ("S1", 20), ("S2", 5)]
+    everything = queries.run(con, "adverse_events", subjects=ALL, window_days=None)
+    assert len(everything) == 5
+
+
+def test_worst_grade_per_subject_and_term(con):
+    """S1 had CRS grade 2 then grade 1: one row, worst grade 2, two events."""
+    frame = queries.run(con, "ae_max_grade_by_subject_term", subjects=["S1"], window_days=None)
+    crs = frame[frame["AEDECOD"] == "Cytokine release syndrome"].iloc[0]
+    assert (crs["max_grade"], crs["n_events"]) == (2, 2)
+
+
+def test_time_to_event_and_endpoints(con):
+    """Fixture ADTTE: OS and PFS, two subjects each; S2 died on day 61."""
+    endpoints = queries.run(con, "endpoints")
+    assert list(endpoints["PARAMCD"]) == ["OS", "PFS"]
+    os_rows = queries.run(con, "time_to_event", subjects=["S2"], paramcd="OS")
+    assert os_rows[["aval_days", "event"]].values.tolist() == [[61.0, 1]]
+
+
+def test_query_columns_match_schema(con):
+    """Row-level queries return every column of their table, in schema order."""
+    for name, table in [("subjects", "adsl"), ("adverse_events", "adae"),
+                        ("response_assessments", "adrs"), ("time_to_event", "adtte"),
+                        ("kinetics_samples", "adpc"), ("lab_samples", "adlb")]:
+        params, _ = CASES[name]
+        frame = queries.run(con, name, **params)
+        assert list(frame.columns) == TABLES[table].column_names, name
+
+
+def test_undeclared_and_missing_parameters_are_refused(con):
+    """aiosql-style check: a typo in a parameter name fails instead of filtering nothing."""
+    with pytest.raises(queries.QueryError, match="undeclared parameters \\['subject'\\]"):
+        queries.run(con, "response_assessments", subject=ALL)
+    with pytest.raises(queries.QueryError, match="missing parameters \\['window_days'\\]"):
+        queries.run(con, "adverse_events", subjects=ALL)
+
+
+def test_header_must_match_body(tmp_path):
+    """A header that declares a parameter the SQL does not use is rejected at parse time."""
+    path = tmp_path / "bad_query.sql"
+    path.write_text("-- bad_query: x\n-- grain: one row\n-- params: $a (integer)\nSELECT 1\n")
+    with pytest.raises(queries.QueryError, match="declared \\['a'\\] but the SQL uses \\[\\]"):
+        queries.parse(path)
+    path.write_text("-- other_name: x\n-- grain: one row\n-- params: none\nSELECT 1\n")
+    with pytest.raises(queries.QueryError, match="first line"):
+        queries.parse(path)

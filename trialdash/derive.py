@@ -1,0 +1,254 @@
+"""Derivations done once, in the snapshot build, so that queries and pages never repeat them.
+
+Input is a dict of normalised ADaM frames (upper-case ADaM variables, dates as
+``datetime64``, missing as NA; extra variables allowed). Output has exactly the schema's
+columns for each present data set, in schema order.
+
+Assumptions
+-----------
+* Day 0 is the infusion date (ADSL.TRTSDT); every ``*_day`` column is the calendar
+  difference in days from it.
+* The dose group comes from ``dose_var`` (TRT01A by default). For a subject without an
+  actual dose (enrolled, not infused) the planned dose (TRT01P) is used when the dose
+  variable is TRT01A, so that drop-outs still belong to their cohort.
+* Dose order: by the numeric companion variable (``<dose_var>N``, or TRT01AN/TRT01PN) when
+  present, otherwise by the first number in the label, otherwise alphabetically.
+* A subject is *enrolled* when a dose group is assigned (planned or actual) or ENRLFL is Y;
+  ADSL rows without either are screen failures, kept but flagged ``enrolled = 'N'``.
+* ADAE ``grade``: AETOXGR when present; otherwise AESEV mapped MILD=1, MODERATE=2,
+  SEVERE=3, with ``grade_scale`` saying which scale the number is on.
+* Time units: ADTTE.AVAL is in days unless AVALU says weeks, months or years
+  (months = 30.4375 days, years = 365.25 days); ADPC times are days unless RRLTU says hours.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from trialdash.schema import DATASETS, TABLES, Table
+
+SEVERITY_GRADE = {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
+CTCAE_SCALE = "CTCAE v5.0"
+SEVERITY_SCALE = "Severity (mild/moderate/severe)"
+DAYS_PER_UNIT = {
+    "DAY": 1.0, "DAYS": 1.0, "D": 1.0,
+    "WEEK": 7.0, "WEEKS": 7.0, "W": 7.0,
+    "MONTH": 30.4375, "MONTHS": 30.4375, "MO": 30.4375,
+    "YEAR": 365.25, "YEARS": 365.25, "Y": 365.25,
+    "HOUR": 1 / 24, "HOURS": 1 / 24, "H": 1 / 24, "HR": 1 / 24, "HRS": 1 / 24,
+}
+CRS_TERMS = ("CYTOKINE RELEASE SYNDROME", "CRS")
+ICANS_TERMS = (
+    "IMMUNE EFFECTOR CELL-ASSOCIATED NEUROTOXICITY SYNDROME",
+    "ICANS",
+    "ENCEPHALOPATHY",
+    "NEUROTOXICITY",
+)
+
+
+def derive_all(
+    datasets: dict[str, pd.DataFrame], dose_var: str = "TRT01A", subtype_var: str = "DISTYPE"
+) -> dict[str, pd.DataFrame]:
+    """Derive every dashboard column and return schema-shaped frames for present data sets."""
+    datasets = {name: _with_source_columns(frame, TABLES[name]) for name, frame in datasets.items()}
+    adsl = derive_adsl(datasets["adsl"], dose_var, subtype_var)
+    out = {"adsl": adsl}
+    derivers = {"adae": _derive_adae, "adrs": _derive_adrs, "adtte": _derive_adtte,
+                "adpc": _derive_adpc, "adlb": _derive_adlb}
+    for name, derive in derivers.items():
+        if name in datasets:
+            frame = _with_subject_labels(datasets[name], adsl)
+            out[name] = conform(derive(frame, adsl), TABLES[name])
+    out["adsl"] = conform(adsl, TABLES["adsl"])
+    return out
+
+
+def _with_source_columns(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Add the schema's source columns a data set lacks, as typed missing values."""
+    frame = frame.copy()
+    for col in table.source_columns:
+        if col.name not in frame.columns:
+            frame[col.name] = _as_type(pd.Series(pd.NA, index=frame.index), col.type)
+    return frame
+
+
+def conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Select the table's columns in schema order, adding absent ones as missing, typed."""
+    result = pd.DataFrame(index=frame.index)
+    for col in table.columns:
+        values = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
+        result[col.name] = _as_type(values, col.type)
+    return result.reset_index(drop=True)
+
+
+def _as_type(values: pd.Series, duck_type: str) -> pd.Series:
+    if duck_type == "DATE":
+        return pd.to_datetime(values, errors="coerce").dt.normalize()
+    if duck_type == "TIMESTAMP":
+        return pd.to_datetime(values, errors="coerce")
+    if duck_type == "INTEGER":
+        return pd.to_numeric(values, errors="coerce").round().astype("Int64")
+    if duck_type == "DOUBLE":
+        return pd.to_numeric(values, errors="coerce").astype("float64")
+    return values.astype("object").where(values.notna(), None).map(
+        lambda v: None if v is None else str(v)
+    )
+
+
+def _days(later: pd.Series, origin: pd.Series) -> pd.Series:
+    return (pd.to_datetime(later) - pd.to_datetime(origin)).dt.days.astype("Int64")
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="object")
+
+
+def _flag(condition: pd.Series) -> pd.Series:
+    return condition.fillna(False).astype(bool).map({True: "Y", False: "N"})
+
+
+def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str) -> pd.DataFrame:
+    """Subject-level derivations: dose group and order, subtype, pseudonym, days, status."""
+    out = adsl.copy().sort_values("USUBJID", kind="stable").reset_index(drop=True)
+    dose = _col(out, dose_var).astype("object")
+    dose_num = _dose_number(out, dose_var)
+    if dose_var == "TRT01A":
+        planned = _col(out, "TRT01P")
+        dose = dose.where(dose.notna(), planned)
+        dose_num = dose_num.where(dose_num.notna(), pd.to_numeric(_col(out, "TRT01PN"), errors="coerce"))
+    out["dose_group"] = dose.where(dose.notna(), None)
+    out["dose_order"] = _dose_order(out["dose_group"], dose_num)
+    out["subtype"] = _col(out, subtype_var).where(_col(out, subtype_var).notna(), None)
+    out["pseudonym"] = [f"P{i + 1:0{max(2, len(str(len(out))))}d}" for i in range(len(out))]
+    enrolled_flag = _col(out, "ENRLFL").astype("object").str.upper().eq("Y")
+    out["enrolled"] = _flag(out["dose_group"].notna() | enrolled_flag)
+    trtsdt = _col(out, "TRTSDT")
+    out["infused"] = _flag(trtsdt.notna())
+    out["lymphodepleted"] = _flag(_col(out, "LDSTDT").notna() | trtsdt.notna())
+    out["hsct_day"] = _days(_col(out, "HSCTDT"), trtsdt)
+    out["pd_day"] = _days(_col(out, "PDDT"), trtsdt)
+    out["death_day"] = _days(_col(out, "DTHDT"), trtsdt)
+    last = pd.to_datetime(_col(out, "DTHDT")).fillna(pd.to_datetime(_col(out, "LSTALVDT")))
+    out["last_day"] = _days(last, trtsdt)
+    out["status"] = _status(out)
+    return out
+
+
+def _dose_number(adsl: pd.DataFrame, dose_var: str) -> pd.Series:
+    for name in (dose_var + "N", {"TRT01A": "TRT01AN", "TRT01P": "TRT01PN"}.get(dose_var, "")):
+        if name and name in adsl.columns:
+            return pd.to_numeric(adsl[name], errors="coerce")
+    return pd.Series(np.nan, index=adsl.index)
+
+
+def _first_number(label: object) -> float:
+    match = re.search(r"\d+(?:\.\d+)?", str(label))
+    return float(match.group()) if match else np.nan
+
+
+def _dose_order(groups: pd.Series, numbers: pd.Series) -> pd.Series:
+    keys: dict[str, tuple[float, str]] = {}
+    for group, number in zip(groups, numbers):
+        if group is None or pd.isna(group):
+            continue
+        value = number if pd.notna(number) else _first_number(group)
+        previous = keys.get(group)
+        if previous is None or (np.isnan(previous[0]) and not np.isnan(value)):
+            keys[group] = (value, str(group))
+    ordered = sorted(keys, key=lambda g: (np.isnan(keys[g][0]), keys[g][0], keys[g][1]))
+    rank = {g: i + 1 for i, g in enumerate(ordered)}
+    return groups.map(lambda g: rank.get(g) if g is not None else None).astype("Int64")
+
+
+def _status(adsl: pd.DataFrame) -> pd.Series:
+    dead = _col(adsl, "DTHFL").astype("object").eq("Y") | _col(adsl, "DTHDT").notna()
+    eos = _col(adsl, "EOSSTT").astype("object").str.upper()
+    status = pd.Series("Alive in follow-up", index=adsl.index, dtype="object")
+    status[eos.isin(["DISCONTINUED", "COMPLETED"]).fillna(False)] = "Off study"
+    status[dead.fillna(False)] = "Dead"
+    status[adsl["infused"].eq("N")] = "Not infused"
+    return status
+
+
+def _with_subject_labels(frame: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
+    labels = adsl[["USUBJID", "TRTSDT", "HSCTDT", "dose_group", "dose_order", "subtype", "pseudonym"]]
+    labels = labels.rename(columns={"TRTSDT": "_TRTSDT", "HSCTDT": "_HSCTDT"})
+    own = frame.drop(columns=[c for c in labels.columns if c != "USUBJID" and c in frame.columns])
+    return own.merge(labels, on="USUBJID", how="left", validate="many_to_one")
+
+
+def _derive_adae(adae: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
+    out = adae.copy()
+    out["start_day"] = _days(_col(out, "ASTDT"), out["_TRTSDT"])
+    out["end_day"] = _days(_col(out, "AENDT"), out["_TRTSDT"])
+    toxgr = pd.to_numeric(_col(out, "AETOXGR"), errors="coerce")
+    severity = _col(out, "AESEV").astype("object").str.upper().map(SEVERITY_GRADE)
+    has_grades = toxgr.notna().any()
+    out["grade"] = (toxgr if has_grades else severity).astype("Float64").round().astype("Int64")
+    out["grade_scale"] = CTCAE_SCALE if has_grades else SEVERITY_SCALE
+    decod = _col(out, "AEDECOD").astype("object").str.upper().str.strip()
+    term = _col(out, "AETERM").astype("object").str.upper().str.strip()
+    is_crs = decod.isin(CRS_TERMS) | term.isin(CRS_TERMS)
+    is_icans = decod.isin(ICANS_TERMS) | term.isin(ICANS_TERMS)
+    out["aesi"] = np.where(is_crs.fillna(False), "CRS", np.where(is_icans.fillna(False), "ICANS", None))
+    if "AESEQ" not in out.columns or out["AESEQ"].isna().all():
+        out["AESEQ"] = out.groupby("USUBJID").cumcount() + 1
+    return out.sort_values(["USUBJID", "AESEQ"], kind="stable")
+
+
+def _derive_adrs(adrs: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
+    out = adrs.copy()
+    out["day"] = _days(_col(out, "ADT"), out["_TRTSDT"])
+    return out.sort_values(["USUBJID", "PARAMCD", "ADT"], kind="stable", na_position="last")
+
+
+def _unit_factor(units: pd.Series, default: float = 1.0) -> pd.Series:
+    cleaned = units.astype("object").str.upper().str.strip()
+    return cleaned.map(DAYS_PER_UNIT).astype("float64").fillna(default)
+
+
+def _derive_adtte(adtte: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
+    out = adtte.copy()
+    aval = pd.to_numeric(out["AVAL"], errors="coerce")
+    out["aval_days"] = aval * _unit_factor(_col(out, "AVALU"))
+    out["event"] = (pd.to_numeric(out["CNSR"], errors="coerce") == 0).astype("Int64")
+    # Censoring at consolidative allo-HSCT: an event or censoring after the transplant becomes
+    # a censoring at the transplant date (same origin as the endpoint), for every endpoint
+    # except overall survival.
+    start = pd.to_datetime(_col(out, "STARTDT")).fillna(pd.to_datetime(out["_TRTSDT"]))
+    hsct_time = (pd.to_datetime(out["_HSCTDT"]) - start).dt.days.astype("float64")
+    after_hsct = hsct_time.notna() & (hsct_time >= 0) & (out["aval_days"] > hsct_time)
+    after_hsct &= out["PARAMCD"].astype("object").str.upper().ne("OS")
+    out["aval_days_hsct"] = out["aval_days"].where(~after_hsct, hsct_time)
+    out["event_hsct"] = out["event"].where(~after_hsct, 0).astype("Int64")
+    return out.sort_values(["USUBJID", "PARAMCD"], kind="stable")
+
+
+def _derive_adpc(adpc: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
+    out = adpc.copy()
+    factor = _unit_factor(_col(out, "RRLTU"))
+    out["nominal_day"] = pd.to_numeric(_col(out, "NFRLT"), errors="coerce") * factor
+    actual = pd.to_numeric(_col(out, "AFRLT"), errors="coerce") * factor
+    from_dates = _days(_col(out, "ADT"), out["_TRTSDT"]).astype("float64")
+    out["day"] = actual.fillna(from_dates).fillna(out["nominal_day"])
+    aval = pd.to_numeric(_col(out, "AVAL"), errors="coerce")
+    lloq = pd.to_numeric(_col(out, "LLOQ"), errors="coerce")
+    flagged = _col(out, "BLQFL").astype("object").str.upper().eq("Y").fillna(False)
+    below = (aval < lloq).fillna(False)
+    out["blq"] = _flag(flagged | below)
+    return out.sort_values(["USUBJID", "PARAMCD", "day"], kind="stable")
+
+
+def _derive_adlb(adlb: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
+    out = adlb.copy()
+    out["day"] = _days(_col(out, "ADT"), out["_TRTSDT"])
+    if "ADY" in out.columns:
+        ady = pd.to_numeric(out["ADY"], errors="coerce")
+        out["day"] = out["day"].fillna((ady - (ady > 0)).astype("Int64"))
+    return out.sort_values(["USUBJID", "PARAMCD", "day"], kind="stable")
+
+
+__all__ = ["derive_all", "derive_adsl", "conform", "DATASETS"]

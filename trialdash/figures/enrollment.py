@@ -1,0 +1,95 @@
+"""Enrollment figures: patients by dose group and subtype, enrollment over time, patient flow."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from trialdash.figures.base import empty, style
+from trialdash.style import dose_colour_map, subtype_colour_map
+
+
+def enrollment_by_dose(counts: pd.DataFrame, dose_groups: list[str], font_size: int = 14
+                       ) -> go.Figure:
+    """Stacked bars: infused patients per dose group (x, dose order), stacked by subtype.
+
+    ``counts`` has columns dose_group, subtype, n (from ``enrollment_by_dose_subtype``).
+    """
+    title = "Infused patients by dose group and subtype"
+    if counts.empty:
+        return empty(title, "No infused patients under the current filters", font_size)
+    colours = subtype_colour_map(list(counts["subtype"].unique()))
+    fig = go.Figure()
+    for subtype, colour in colours.items():
+        part = counts[counts["subtype"] == subtype]
+        fig.add_bar(x=part["dose_group"], y=part["n"], name=subtype, marker_color=colour,
+                    text=part["n"], textposition="inside",
+                    hovertemplate="%{x}<br>" + subtype + ": %{y} patients<extra></extra>")
+    totals = counts.groupby("dose_group")["n"].sum()
+    fig.add_scatter(x=list(totals.index), y=list(totals.values), mode="text",
+                    text=[f"n={v}" for v in totals.values], textposition="top center",
+                    showlegend=False, hoverinfo="skip", textfont={"size": font_size})
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(categoryorder="array", categoryarray=dose_groups)
+    fig.update_yaxes(rangemode="tozero", range=[0, totals.max() * 1.2], dtick=1 if
+                     totals.max() <= 12 else None)
+    return style(fig, title, "Dose group (CAR-T cells/kg)", "Patients (n)", font_size,
+                 legend_title="Subtype", height=420)
+
+
+def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_size: int = 14,
+                          labels: dict[str, str] | None = None) -> go.Figure:
+    """Step line of cumulative enrollment over calendar time, points coloured by dose group.
+
+    ``enrolled`` has columns USUBJID, date, dose_group, COHORT, infused, cumulative.
+    Open markers are patients enrolled but not infused.
+    """
+    title = "Cumulative enrollment by dose cohort"
+    if enrolled.empty:
+        return empty(title, "No enrolled patients under the current filters", font_size)
+    labels = labels or {}
+    colours = dose_colour_map(dose_groups)
+    fig = go.Figure()
+    fig.add_scatter(x=enrolled["date"], y=enrolled["cumulative"], mode="lines",
+                    line={"shape": "hv", "color": "#888", "width": 2}, showlegend=False,
+                    hoverinfo="skip")
+    for group in dose_groups:
+        part = enrolled[enrolled["dose_group"] == group]
+        if part.empty:
+            continue
+        infused = part["infused"] == "Y"
+        fig.add_scatter(
+            x=part["date"], y=part["cumulative"], mode="markers", name=group,
+            marker={"color": colours[group], "size": 12,
+                    "symbol": ["circle" if i else "circle-open" for i in infused],
+                    "line": {"width": 2, "color": colours[group]}},
+            customdata=list(zip(part["USUBJID"].map(lambda p: labels.get(p, p)),
+                                part["COHORT"].fillna(""),
+                                infused.map({True: "infused", False: "not infused"}))),
+            hovertemplate="%{customdata[0]} · %{x|%d %b %Y}<br>" + group
+            + " %{customdata[1]} (%{customdata[2]})<br>enrolled #%{y}<extra></extra>",
+        )
+    return style(fig, title, "Date of consent", "Patients enrolled (cumulative n)", font_size,
+                 legend_title="Dose group (open = not infused)", height=420)
+
+
+def patient_flow(flow: pd.DataFrame, dose_groups: list[str], font_size: int = 14) -> go.Figure:
+    """Horizontal grouped bars: patients at each step from enrolled to efficacy-evaluable.
+
+    ``flow`` has one row per step and one column per dose group (plus Overall).
+    """
+    title = "Patient flow: enrolled to efficacy-evaluable"
+    groups = [g for g in dose_groups if g in flow.columns]
+    if flow.empty or not groups:
+        return empty(title, "No enrolled patients under the current filters", font_size)
+    colours = dose_colour_map(dose_groups)
+    steps = list(flow["step"])
+    fig = go.Figure()
+    for group in groups:
+        fig.add_bar(y=steps, x=flow[group], name=group, orientation="h",
+                    marker_color=colours[group], text=flow[group], textposition="outside",
+                    hovertemplate="%{y}: %{x} patients<extra>" + group + "</extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(categoryorder="array", categoryarray=steps[::-1])
+    return style(fig, title, "Patients (n)", None, font_size, legend_title="Dose group",
+                 height=420)

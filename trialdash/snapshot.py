@@ -1,0 +1,165 @@
+"""Writing and opening the DuckDB snapshot file.
+
+A snapshot is one DuckDB file holding every schema table (empty when the source had no
+such data set) and the one-row ``meta`` table. It is written to a temporary file beside
+the target and renamed into place, so a reader (the running dashboard) sees either the old
+complete file or the new complete file, never a half-written one; after a failed build the
+previous file is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from trialdash.schema import DATASETS, META, SCHEMA_VERSION, TABLES, Table
+
+DEFAULT_PATH = Path("data/trial.duckdb")
+SNAPSHOT_ENV = "TRIALDASH_SNAPSHOT"
+
+
+def default_path() -> Path:
+    """The snapshot path: ``$TRIALDASH_SNAPSHOT`` if set, else ``data/trial.duckdb``."""
+    return Path(os.environ.get(SNAPSHOT_ENV) or DEFAULT_PATH)
+
+
+@dataclass(frozen=True)
+class SnapshotMeta:
+    """What the ``meta`` table records about a snapshot's origin."""
+
+    study_id: str
+    title: str
+    registry_id: str | None
+    cutoff_date: date
+    source_kind: str  # "synthetic" or "adam"
+    source: str
+    source_files: list[dict]
+    seed: int | None
+    dose_var: str
+    subtype_var: str
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.source_kind == "synthetic"
+
+
+def _create_table_sql(table: Table) -> str:
+    cols = ", ".join(f'"{c.name}" {c.type}' for c in table.columns)
+    return f'CREATE TABLE "{table.name}" ({cols})'
+
+
+def _comment_sql(table: Table) -> list[str]:
+    def quote(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    statements = [f'COMMENT ON TABLE "{table.name}" IS {quote(f"{table.doc} Grain: {table.grain}.")}']
+    statements += [
+        f'COMMENT ON COLUMN "{table.name}"."{c.name}" IS {quote(c.doc)}' for c in table.columns
+    ]
+    return statements
+
+
+def write_snapshot(
+    tables: dict[str, pd.DataFrame], meta: SnapshotMeta, out: Path, progress=None
+) -> Path:
+    """Write ``tables`` (schema-shaped frames, absent data sets omitted) and ``meta`` to ``out``.
+
+    The file is built under a temporary name in the same folder and moved into place with an
+    atomic rename; on any error the temporary file is removed and ``out`` is left as it was.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            counts = {}
+            for table in DATASETS:
+                con.execute(_create_table_sql(table))
+                frame = tables.get(table.name)
+                if frame is not None:
+                    if progress:
+                        progress(f"writing {table.name} ({len(frame)} rows)")
+                    con.register("frame_in", frame[table.column_names])
+                    con.execute(f'INSERT INTO "{table.name}" SELECT * FROM frame_in')
+                    con.unregister("frame_in")
+                    counts[table.name] = len(frame)
+                for statement in _comment_sql(table):
+                    con.execute(statement)
+            con.execute(_create_table_sql(META))
+            for statement in _comment_sql(META):
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO meta VALUES ($study_id, $title, $registry_id, $cutoff, $built_at,"
+                " $kind, $source, $files, $seed, $dose_var, $subtype_var, $counts, $version)",
+                {
+                    "study_id": meta.study_id,
+                    "title": meta.title,
+                    "registry_id": meta.registry_id,
+                    "cutoff": meta.cutoff_date,
+                    "built_at": datetime.now(timezone.utc).replace(tzinfo=None),
+                    "kind": meta.source_kind,
+                    "source": meta.source,
+                    "files": json.dumps(meta.source_files),
+                    "seed": meta.seed,
+                    "dose_var": meta.dose_var,
+                    "subtype_var": meta.subtype_var,
+                    "counts": json.dumps(counts),
+                    "version": SCHEMA_VERSION,
+                },
+            )
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
+    return out
+
+
+def connect_read_only(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open a snapshot read-only; a clear ``FileNotFoundError`` when it does not exist."""
+    path = Path(path or default_path())
+    if not path.exists():
+        raise FileNotFoundError(
+            f"No snapshot at {path}. Build one with: python -m trialdash snapshot build --synthetic"
+        )
+    return duckdb.connect(str(path), read_only=True)
+
+
+def read_meta(con: duckdb.DuckDBPyConnection) -> dict:
+    """The meta row as a dict, with ``source_files`` and ``row_counts`` decoded from JSON."""
+    cur = con.cursor()
+    try:
+        row = cur.execute("SELECT * FROM meta").fetchone()
+        names = [d[0] for d in cur.description]
+    finally:
+        cur.close()
+    info = dict(zip(names, row))
+    info["source_files"] = json.loads(info["source_files"] or "[]")
+    info["row_counts"] = json.loads(info["row_counts"] or "{}")
+    return info
+
+
+def present_datasets(meta: dict) -> set[str]:
+    """Data sets that were in the source (an absent one has an empty table in the file)."""
+    return set(meta["row_counts"])
+
+
+def snapshot_info(path: Path | None = None) -> dict:
+    """The meta row and the row count of every table, for ``snapshot info``."""
+    with connect_read_only(path) as con:
+        info = read_meta(con)
+        info["tables"] = {
+            name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in TABLES
+        }
+    return info

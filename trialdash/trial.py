@@ -1,0 +1,118 @@
+"""Access to a snapshot through its named queries: the trial and a filtered cohort.
+
+:class:`Trial` owns a *query runner* (``run(name, **params) -> DataFrame``); the plain
+runner executes on a read-only DuckDB connection, the dashboard passes a cached one.
+:class:`Cohort` is the trial seen through a :class:`Filter`: every analysis function
+takes a cohort, so they all apply the same filter and can say how many patients it kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from trialdash import queries
+from trialdash.analysis.filters import Filter, PatientCount
+from trialdash.snapshot import connect_read_only, present_datasets, read_meta
+
+QueryRunner = Callable[..., pd.DataFrame]
+
+
+class Trial:
+    """A snapshot: its meta data and a runner for its named queries."""
+
+    def __init__(self, run: QueryRunner, meta: dict):
+        self.run = run
+        self.meta = meta
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Trial:
+        """Open a snapshot file read-only with an uncached runner (CLI, tests)."""
+        con = connect_read_only(path)
+        return cls(lambda name, **params: queries.run(con, name, **params), read_meta(con))
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.meta["source_kind"] == "synthetic"
+
+    def has(self, dataset: str) -> bool:
+        """Whether the source held this data set (absent ones are empty tables)."""
+        return dataset in present_datasets(self.meta)
+
+    @cached_property
+    def options(self) -> pd.DataFrame:
+        """Dose groups, subtypes and patients available to filters, in display order."""
+        return self.run("filter_options")
+
+    @property
+    def dose_groups(self) -> list[str]:
+        """Dose-group labels in ascending dose order."""
+        frame = self.options.dropna(subset=["dose_group"]).sort_values("dose_order")
+        return list(dict.fromkeys(frame["dose_group"]))
+
+    @property
+    def subtypes(self) -> list[str]:
+        """Subtypes in the snapshot, in the canonical order when known, else alphabetically."""
+        from trialdash.style import subtype_sort_key
+
+        return sorted(self.options["subtype"].dropna().unique(), key=subtype_sort_key)
+
+    def pseudonyms(self) -> dict[str, str]:
+        """USUBJID -> stable pseudonym (P01, P02, ...)."""
+        return dict(zip(self.options["USUBJID"], self.options["pseudonym"]))
+
+    def cohort(self, flt: Filter | None = None) -> Cohort:
+        return Cohort(self, flt or Filter())
+
+
+@dataclass
+class Cohort:
+    """The trial restricted by a filter. Data sets load on first use."""
+
+    trial: Trial
+    filter: Filter = field(default_factory=Filter)
+
+    @cached_property
+    def subjects(self) -> pd.DataFrame:
+        """ADSL rows kept by the filter: enrolled, not-infused and screen-failure rows too."""
+        return self.trial.run("subjects", **self.filter.query_params())
+
+    @cached_property
+    def infused(self) -> pd.DataFrame:
+        """ADSL rows of infused patients kept by the filter (the analysis population)."""
+        return self.subjects[self.subjects["infused"] == "Y"].reset_index(drop=True)
+
+    @cached_property
+    def count(self) -> PatientCount:
+        everyone = self.trial.run("subjects", dose_groups=None, subtypes=None, subjects=None)
+        return PatientCount(len(self.infused), int((everyone["infused"] == "Y").sum()))
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.subjects["USUBJID"])
+
+    def adverse_events(self, window_days: int | None = None) -> pd.DataFrame:
+        return self.trial.run("adverse_events", subjects=self.ids, window_days=window_days)
+
+    def ae_worst_grades(self, window_days: int | None = None) -> pd.DataFrame:
+        return self.trial.run("ae_max_grade_by_subject_term", subjects=self.ids,
+                              window_days=window_days)
+
+    def responses(self) -> pd.DataFrame:
+        return self.trial.run("response_assessments", subjects=self.ids)
+
+    def time_to_event(self, paramcd: str) -> pd.DataFrame:
+        return self.trial.run("time_to_event", subjects=self.ids, paramcd=paramcd)
+
+    def kinetics(self, paramcd: str = "TRANSGEN") -> pd.DataFrame:
+        return self.trial.run("kinetics_samples", subjects=self.ids, paramcd=paramcd)
+
+    def labs(self, paramcds: list[str] | None = None) -> pd.DataFrame:
+        return self.trial.run("lab_samples", subjects=self.ids, paramcds=paramcds)
+
+    def endpoints(self) -> pd.DataFrame:
+        return self.trial.run("endpoints")

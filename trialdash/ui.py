@@ -1,0 +1,214 @@
+"""Streamlit glue shared by every page: cached data access, shared filters, page header,
+presentation mode, tables with CSV download, charts.
+
+This is the only module besides ``app.py`` and ``pages/`` that imports Streamlit; the
+analysis and figure modules stay free of it.
+
+Caching: the read-only DuckDB connection is a cache resource keyed by the snapshot path
+and its modification time, and every query result is cached data keyed the same way, so a
+new snapshot renamed into place is picked up at the next interaction without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from trialdash import queries
+from trialdash.analysis.filters import Filter
+from trialdash.snapshot import connect_read_only, default_path, read_meta
+from trialdash.trial import Cohort, Trial
+
+SYNTHETIC_LABEL = "SYNTHETIC DATA"
+_PARAM_DOSE, _PARAM_SUBTYPE, _PARAM_PATIENT, _PARAM_PRESENT = "dose", "subtype", "patient", "present"
+
+
+def _snapshot_key() -> tuple[str, float]:
+    path = default_path().resolve()
+    return str(path), path.stat().st_mtime if path.exists() else 0.0
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, mtime: float):
+    return connect_read_only(Path(path))
+
+
+def _freeze(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_query(path: str, mtime: float, name: str, params: tuple) -> pd.DataFrame:
+    con = _connection(path, mtime)
+    return queries.run(con, name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _cached_meta(path: str, mtime: float) -> dict:
+    return read_meta(_connection(path, mtime))
+
+
+def trial() -> Trial:
+    """The current snapshot as a :class:`Trial` whose queries are cached per snapshot."""
+    path, mtime = _snapshot_key()
+    if mtime == 0.0:
+        st.error(
+            f"No snapshot found at `{path}`. Build one with "
+            "`python -m trialdash snapshot build --synthetic` (or `make run`)."
+        )
+        st.stop()
+
+    def run(name: str, **params) -> pd.DataFrame:
+        frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
+        return _cached_query(path, mtime, name, frozen)
+
+    return Trial(run, _cached_meta(path, mtime))
+
+
+# --- shared filters, mirrored in the URL -------------------------------------------------
+
+
+def _from_url(name: str, allowed: list[str]) -> list[str]:
+    values = st.query_params.get_all(name)
+    return [v for v in values if v in allowed]
+
+
+def _sync_url(name: str, values: list[str]) -> None:
+    if values:
+        st.query_params[name] = values
+    elif name in st.query_params:
+        del st.query_params[name]
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page needs to know about how to show things."""
+
+    trial: Trial
+    cohort: Cohort
+    present: bool
+    labels: dict[str, str]  # USUBJID -> label shown (pseudonym in presentation mode)
+
+    def label(self, usubjid: str) -> str:
+        return self.labels.get(usubjid, usubjid)
+
+    @property
+    def font_size(self) -> int:
+        return 20 if self.present else 14
+
+    def presentable(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A table as it may be shown and downloaded in the current mode.
+
+        In presentation mode USUBJID becomes the pseudonym, SUBJID and calendar dates are
+        dropped (days since infusion remain).
+        """
+        if not self.present:
+            return frame
+        out = frame.copy()
+        if "USUBJID" in out.columns:
+            out["USUBJID"] = out["USUBJID"].map(self.label)
+        drop = [c for c in out.columns if c in ("SUBJID", "pseudonym")
+                or pd.api.types.is_datetime64_any_dtype(out[c])
+                or (c.isupper() and c.endswith("DT"))]
+        return out.drop(columns=drop)
+
+
+def sidebar_filters(trial: Trial) -> View:
+    """Dose-group, subtype and patient filters plus the presentation toggle, in the sidebar.
+
+    Initial values come from the URL; every change is written back to it, so a copied link
+    reproduces the view (patient included).
+    """
+    doses, subtypes = trial.dose_groups, trial.subtypes
+    options = trial.options
+    patients = list(options["USUBJID"])
+    state = st.session_state
+    if "flt_dose" not in state:
+        state.flt_dose = _from_url(_PARAM_DOSE, doses)
+        state.flt_subtype = _from_url(_PARAM_SUBTYPE, subtypes)
+        state.flt_patient = _from_url(_PARAM_PATIENT, patients)
+        state.flt_present = st.query_params.get(_PARAM_PRESENT) in ("1", "true", "yes")
+    present = bool(state.flt_present)
+    pseudonyms = trial.pseudonyms()
+    labels = pseudonyms if present else {p: p for p in patients}
+    with st.sidebar:
+        st.header("Filters")
+        st.multiselect("Dose groups", doses, key="flt_dose", placeholder="All dose groups")
+        st.multiselect("Disease subtypes", subtypes, key="flt_subtype", placeholder="All subtypes")
+        st.multiselect("Patients", patients, key="flt_patient", placeholder="All patients",
+                       format_func=lambda p: labels.get(p, p))
+        st.toggle("Presentation mode", key="flt_present",
+                  help="Larger type, pseudonyms instead of patient IDs, days instead of dates.")
+    _sync_url(_PARAM_DOSE, state.flt_dose)
+    _sync_url(_PARAM_SUBTYPE, state.flt_subtype)
+    _sync_url(_PARAM_PATIENT, state.flt_patient)
+    _sync_url(_PARAM_PRESENT, ["1"] if present else [])
+    flt = Filter.of(state.flt_dose, state.flt_subtype, state.flt_patient)
+    return View(trial, trial.cohort(flt), present, labels)
+
+
+def select_patient(usubjid: str) -> None:
+    """Narrow the shared patient filter to one patient (used by links into the profile)."""
+    st.session_state.flt_patient = [usubjid]
+    _sync_url(_PARAM_PATIENT, [usubjid])
+
+
+def page_header(view: View, title: str) -> None:
+    """Title, the patients the filters leave, data cut-off and the SYNTHETIC label."""
+    st.title(title)
+    meta = view.trial.meta
+    parts = [f"**{view.cohort.count}**", f"data cut-off {meta['cutoff_date']}"]
+    if view.trial.is_synthetic:
+        parts.append(f":red-background[**{SYNTHETIC_LABEL}**]")
+    st.markdown(" · ".join(parts))
+    if view.present:
+        st.caption(view.cohort.filter.describe(view.label))
+
+
+def require(view: View, *datasets: str) -> bool:
+    """Explain which data sets this view needs but the snapshot lacks; False if any."""
+    missing = [d.upper() for d in datasets if not view.trial.has(d)]
+    if missing:
+        st.info(
+            f"This view needs {', '.join(missing)}, which the current snapshot does not "
+            f"contain (source: {view.trial.meta['source']}). Import a folder that includes "
+            f"{' and '.join(m.lower() + '.xpt' for m in missing)} (or .sas7bdat/.csv/.parquet)."
+        )
+        return False
+    return True
+
+
+def chart(fig: go.Figure, key: str, **kwargs):
+    """Show a Plotly figure full width, with the download-as-PNG button kept."""
+    return st.plotly_chart(fig, width="stretch", key=key,
+                           config={"displaylogo": False}, **kwargs)
+
+
+def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None,
+          hide_index: bool = True) -> None:
+    """Show a table and a CSV download of exactly what is shown."""
+    shown = view.presentable(frame)
+    if caption:
+        st.caption(caption)
+    st.dataframe(shown, hide_index=hide_index, width="stretch")
+    st.download_button(
+        f"Download {name} (CSV)",
+        shown.to_csv(index=not hide_index).encode("utf-8"),
+        file_name=f"{name.lower().replace(' ', '_')}.csv",
+        mime="text/csv",
+        key=f"dl_{name}",
+    )
+
+
+def snapshot_path_label() -> str:
+    return os.path.relpath(default_path())
+
+
+def current_view() -> View:
+    """The view ``app.py`` set up for this run (filters, presentation mode, labels)."""
+    return st.session_state["view"]
