@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     info = snap_cmds.add_parser("info", help="print a snapshot's meta table and row counts")
     info.add_argument("path", nargs="?", type=Path, default=None)
 
+    commands.add_parser("schema-doc", help="print the snapshot schema as Markdown")
+
     summary = commands.add_parser("summary", help="key results as JSON, for independent QC")
     summary.add_argument("--snapshot", type=Path, default=None)
     summary.add_argument("--endpoint", default="OS", help="ADTTE PARAMCD (default OS)")
@@ -60,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--patients", default=None, help="USUBJIDs to keep, comma-separated")
     summary.add_argument("--censor-at-hsct", action="store_true",
                          help="censor PFS/DOR at consolidative allo-HSCT")
+    summary.add_argument("--ae-window", default="28", choices=["28", "all"],
+                         help="safety counts: events within 28 days of infusion, or all")
     summary.add_argument("--json", action="store_true", required=True,
                          help="print JSON (the only format)")
     return parser
@@ -119,11 +123,14 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     flt = Filter.of(_csv_list(args.dose), _csv_list(args.subtype), _csv_list(args.patients))
-    by = None if (args.by or "").lower() == "none" else args.by
+    group = (args.by or "").lower() != "none"
+    window = None if args.ae_window == "all" else int(args.ae_window)
     try:
         landmarks = [float(x) for x in _csv_list(args.landmarks) or []]
-        result = results_summary(trial, flt, endpoint=args.endpoint, by=by, landmarks=landmarks,
-                                 censor_at_hsct=args.censor_at_hsct)
+        result = results_summary(trial, flt, endpoint=args.endpoint,
+                                 by=args.by if group else None, landmarks=landmarks,
+                                 censor_at_hsct=args.censor_at_hsct, ae_window_days=window,
+                                 group=group)
     except (KeyError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -133,6 +140,11 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "schema-doc":
+        from trialdash.schema import schema_markdown
+
+        print(schema_markdown(), end="")
+        return 0
     if args.command == "snapshot":
         handler = _cmd_build if args.snapshot_command == "build" else _cmd_info
         return handler(args)

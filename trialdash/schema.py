@@ -284,3 +284,22 @@ META = Table(
 
 DATASETS: tuple[Table, ...] = (ADSL, ADAE, ADRS, ADTTE, ADPC, ADLB)
 TABLES: dict[str, Table] = {t.name: t for t in (*DATASETS, META)}
+
+
+def schema_markdown() -> str:
+    """Every table and column as Markdown (the body of docs/snapshot-schema.md)."""
+    lines = [
+        "# Snapshot tables and columns",
+        "",
+        "Generated from `trialdash/schema.py` (`python -m trialdash schema-doc`); do not edit.",
+        "UPPER-case columns are ADaM variables read from the source; lower-case columns are",
+        "derived by the snapshot build. Day 0 is the infusion date (ADSL.TRTSDT).",
+        f"Schema version {SCHEMA_VERSION}.",
+    ]
+    for table in TABLES.values():
+        lines += ["", f"## `{table.name}`: {table.doc}", "", f"Grain: {table.grain}.", "",
+                  "| column | type | required | description |", "|---|---|---|---|"]
+        for col in table.columns:
+            required = "yes" if col.required else ("derived" if col.derived else "")
+            lines.append(f"| `{col.name}` | {col.type} | {required} | {col.doc} |")
+    return "\n".join(lines) + "\n"

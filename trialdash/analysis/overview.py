@@ -1,0 +1,95 @@
+"""Key figures for the overview tiles, and the dose-escalation ledger.
+
+Assumptions
+-----------
+* The 3+3 ledger counts, per dose level: *treated* = infused patients; *evaluable* and
+  *DLTs* = DLT-evaluable patients (DLTEVLFL 'Y') of the escalation cohort and those with a
+  DLT (DLTFL 'Y'). When ADSL has no COHORT variable every DLT-evaluable patient counts.
+  The ledger follows the filter; with a subtype or patient filter it no longer describes the
+  protocol's decisions, which pages say.
+* Median follow-up is the reverse Kaplan-Meier median of OS when ADTTE has OS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from trialdash.analysis.escalation import escalation_ledger
+from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.response import OVERALL, orr_table
+from trialdash.analysis.stats import Proportion, proportion
+from trialdash.analysis.survival import reverse_km_followup
+from trialdash.trial import Cohort
+
+EXPANSION = "EXPANSION"
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The overview tiles. Response figures are None when ADRS is absent."""
+
+    count: PatientCount
+    enrolled: int
+    infused: int
+    median_followup_days: float | None
+    orr: Proportion | None
+    complete_response: Proportion | None
+    deaths: Proportion
+
+
+def key_figures(cohort: Cohort) -> KeyFigures:
+    """Enrolled, infused, median follow-up (reverse KM of OS), ORR and CR rate, deaths."""
+    subjects = cohort.subjects
+    infused = cohort.infused
+    orr = complete = None
+    if cohort.trial.has("adrs") and not infused.empty:
+        overall = orr_table(cohort, by=None)
+        row = overall[overall["group"] == OVERALL].iloc[0]
+        orr = proportion(int(row["responders"]), int(row["n"]))
+        complete = proportion(int(row["cr"]), int(row["n"]))
+    followup = None
+    if cohort.trial.has("adtte"):
+        os_rows = cohort.time_to_event("OS")
+        os_rows = os_rows[os_rows["USUBJID"].isin(infused["USUBJID"])].dropna(
+            subset=["aval_days"])
+        if not os_rows.empty:
+            followup = reverse_km_followup(os_rows["aval_days"], os_rows["event"]).median
+    deaths = int((infused["DTHFL"] == "Y").sum())
+    return KeyFigures(
+        count=cohort.count,
+        enrolled=int((subjects["enrolled"] == "Y").sum()),
+        infused=len(infused),
+        median_followup_days=followup,
+        orr=orr,
+        complete_response=complete,
+        deaths=proportion(deaths, len(infused)),
+    )
+
+
+def dose_levels(cohort: Cohort) -> pd.DataFrame:
+    """Per dose level in dose order: dose, treated, evaluable, dlts (see module docstring)."""
+    infused = cohort.infused
+    cohort_col = infused["COHORT"].fillna("").str.upper()
+    in_escalation = ~cohort_col.eq(EXPANSION)
+    evaluable = infused["DLTEVLFL"].eq("Y") & in_escalation
+    rows = []
+    for (_, dose), part in infused.groupby(["dose_order", "dose_group"], sort=True):
+        mask = evaluable[part.index]
+        rows.append({
+            "dose": dose,
+            "treated": len(part),
+            "evaluable": int(mask.sum()),
+            "dlts": int((part["DLTFL"].eq("Y") & mask).sum()),
+            "expansion": int(cohort_col[part.index].eq(EXPANSION).sum()),
+        })
+    return pd.DataFrame(rows, columns=["dose", "treated", "evaluable", "dlts", "expansion"])
+
+
+def escalation(cohort: Cohort) -> tuple[pd.DataFrame, str | None]:
+    """The 3+3 ledger (one row per dose level with decision and rule) and the MTD label."""
+    levels = dose_levels(cohort)
+    ledger, mtd = escalation_ledger(levels[["dose", "treated", "evaluable", "dlts"]])
+    ledger.insert(2, "expansion", levels["expansion"].to_numpy())
+    return ledger, mtd
