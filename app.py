@@ -1,8 +1,7 @@
-"""Entry point: ``streamlit run app.py``. Navigation, shared filters and presentation mode."""
+"""Entry point: ``streamlit run app.py``. Page set-up and navigation over the six pages."""
 
 import streamlit as st
 
-from trialdash import ui
 
 present = st.query_params.get("present") in ("1", "true", "yes")
 st.set_page_config(
@@ -12,20 +11,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if present else "expanded",
 )
 
-trial = ui.trial()
-view = ui.sidebar_filters(trial)
-st.session_state["view"] = view
-if view.present:
-    # Larger type for a shared screen: text, tables and widgets.
-    st.html("<style>html, .stMarkdown, .stDataFrame, p, li {font-size: 1.2rem !important;}</style>")
-
-with st.sidebar:
-    st.divider()
-    st.caption(f"{trial.meta['title']}  \n{trial.meta['registry_id'] or trial.meta['study_id']}"
-               f" · cut-off {trial.meta['cutoff_date']}  \nSource: {trial.meta['source']}")
-    if trial.is_synthetic:
-        st.markdown(f":red-background[**{ui.SYNTHETIC_LABEL}**]")
-
+# Each page starts with ui.current_view(), which draws the shared sidebar filters.
 pages = [
     st.Page("pages/overview.py", title="Overview and enrollment", icon=":material/groups:",
             default=True),

@@ -209,6 +209,25 @@ def snapshot_path_label() -> str:
     return os.path.relpath(default_path())
 
 
+def _sidebar_about(trial: Trial) -> None:
+    meta = trial.meta
+    with st.sidebar:
+        st.divider()
+        st.caption(f"{meta['title']}  \n{meta['registry_id'] or meta['study_id']}"
+                   f" · cut-off {meta['cutoff_date']}  \nSource: {meta['source']}")
+        if trial.is_synthetic:
+            st.markdown(f":red-background[**{SYNTHETIC_LABEL}**]")
+
+
 def current_view() -> View:
-    """The view ``app.py`` set up for this run (filters, presentation mode, labels)."""
-    return st.session_state["view"]
+    """Draw the shared sidebar (filters, presentation toggle, study) and return the view.
+
+    Every page calls this once, first. In presentation mode the page's base type is larger.
+    """
+    current = trial()
+    view = sidebar_filters(current)
+    _sidebar_about(current)
+    if view.present:
+        st.html("<style>.stMarkdown p, .stMarkdown li, .stCaption, [data-testid='stMetricValue']"
+                " {font-size: 1.25em !important;}</style>")
+    return view

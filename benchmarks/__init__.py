@@ -1,0 +1,1 @@
+"""Benchmarks that print timings (``make bench``); nothing here asserts a speed."""
