@@ -1,0 +1,64 @@
+"""Cellular kinetics: CAR-T expansion and persistence, NCA, and CD7+ lymphocytes beside CAR-T."""
+
+import streamlit as st
+
+from trialdash import ui
+from trialdash.analysis import kinetics
+from trialdash.figures import kinetics as figures
+
+view = ui.current_view()
+ui.page_header(view, "Cellular kinetics")
+cohort, groups, font = view.cohort, view.trial.dose_groups, view.font_size
+has_adpc, has_adlb = view.trial.has("adpc"), view.trial.has("adlb")
+
+left, right = st.columns([2, 1])
+with left:
+    window = st.segmented_control(
+        "Days shown", list(figures.X_WINDOWS), default="Days 0–90", required=True,
+        key="kin_window", help="Expansion happens in the first 28 days; follow-up runs to "
+                               "2 years. Zoom in the chart to see any other range.")
+with right:
+    show_band = st.toggle("Median + IQR band", key="kin_band",
+                          help="Median and interquartile range per dose group and nominal "
+                               "visit; BLQ samples count at the LLOQ.")
+x_range = figures.X_WINDOWS[window]
+
+st.header("Expansion and persistence")
+if ui.require(view, "adpc"):
+    transgene = kinetics.transgene_profiles(cohort)
+    band = kinetics.median_band_by_dose(transgene) if show_band else None
+    ui.chart(figures.expansion_curves(transgene.samples, groups, view.labels, show_band, band,
+                                      font, x_range), key="kin_transgene")
+    st.caption("qPCR in peripheral blood. Open markers: below the lower limit of "
+               "quantification (BLQ), drawn at the LLOQ, not at zero. "
+               + (kinetics.BAND_RULE if show_band else ""))
+    if transgene.not_sampled:
+        st.caption("No transgene sample: " + ", ".join(map(view.label, transgene.not_sampled)))
+
+    carpct = kinetics.transgene_profiles(cohort, kinetics.CAR_PERCENT)
+    carpct_band = kinetics.median_band_by_dose(carpct) if show_band else None
+    ui.chart(figures.carpct_curves(carpct.samples, groups, view.labels, show_band, carpct_band,
+                                   font, x_range), key="kin_carpct")
+
+    st.header("Non-compartmental analysis")
+    patient_nca = kinetics.nca_by_patient(cohort)
+    ui.table(view, kinetics.nca_by_dose(cohort, patient_nca).display(), "NCA by dose group",
+             caption=kinetics.SUMMARY_RULES)
+    ui.table(view, patient_nca.display(), "NCA by patient", caption=kinetics.NCA_RULES)
+
+    st.header("Persistence")
+    persistence = kinetics.persistence_by_visit(cohort)
+    ui.chart(figures.persistence_chart(persistence.table, groups, font), key="kin_persistence")
+    ui.table(view, persistence.display(), "Transgene persistence by visit",
+             caption=kinetics.PERSISTENCE_RULE + " Cells: detectable/sampled (%).")
+
+st.header("CD7+ lymphocytes beside CAR-T")
+ui.require(view, "adlb")
+if has_adpc or has_adlb:
+    cd7_log = st.toggle("Log scale for CD7+ lymphocytes", key="kin_cd7_log",
+                        disabled=not has_adlb)
+    paired = kinetics.cd7_with_cart(cohort)
+    ui.chart(figures.cd7_vs_cart(paired.frame, groups, view.labels, font, x_range, cd7_log),
+             key="kin_cd7")
+    st.caption("CD7+ T and NK cells are depleted while anti-CD7 CAR-T cells persist "
+               "(fratricide) and return when CAR-T is lost or after allo-HSCT.")

@@ -1,0 +1,324 @@
+"""Cellular-kinetics figures: expansion curves, % CAR+ curves, persistence, CD7+ beside CAR-T.
+
+Inputs are the frames of :mod:`trialdash.analysis.kinetics`. One line per patient, coloured by
+dose group (fixed colours from :mod:`trialdash.style`), one legend entry per dose group (a click
+hides the whole group). BLQ samples are drawn as open markers AT the LLOQ, with the LLOQ as a
+dashed, labelled line; hover says "BLQ (<LLOQ)" for them, never a number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from trialdash.figures.base import empty, style
+from trialdash.style import dose_colour_map
+
+X_TITLE = "Days since infusion"
+TRANSGENE_Y_TITLE = "Transgene copies/µg gDNA (log scale)"
+CARPCT_Y_TITLE = "CAR+ T cells (% of CD3+)"
+CD7_Y_TITLE = "CD7+ lymphocytes (cells/µL)"
+DOSE_LEGEND = "Dose group (CAR-T cells/kg)"
+BLQ_COLOUR = "#555555"
+LLOQ_COLOUR = "#666666"
+
+#: Log axes label powers of ten only (readable on small panels), with light minor grid lines.
+LOG_AXIS = {"type": "log", "exponentformat": "power", "dtick": 1,
+            "minor": {"showgrid": True, "gridcolor": "#efefef", "dtick": "D2"}}
+
+#: Day windows the page offers; ``None`` = all follow-up.
+X_WINDOWS: dict[str, tuple[float, float] | None] = {
+    "Days 0–28": (-1.0, 29.0),
+    "Days 0–90": (-2.0, 92.0),
+    "All follow-up": None,
+}
+
+
+def _label(labels: dict[str, str] | None, usubjid: str) -> str:
+    return (labels or {}).get(usubjid, usubjid)
+
+
+def _value_text(values: pd.Series, blq: pd.Series, lloq: pd.Series, unit: str,
+                digits: int) -> list[str]:
+    """Hover text of each sample: the value with its unit, or "BLQ (<LLOQ)"."""
+    texts = []
+    for value, below, limit in zip(values, blq, lloq, strict=True):
+        if below:
+            texts.append(f"BLQ (<{limit:,g} {unit})" if pd.notna(limit) else "BLQ")
+        else:
+            texts.append(f"{value:,.{digits}f} {unit}")
+    return texts
+
+
+def _x_window(fig: go.Figure, x_range: tuple[float, float] | None) -> None:
+    if x_range is not None:
+        fig.update_xaxes(range=list(x_range))
+
+
+def _add_lloq_lines(fig: go.Figure, samples: pd.DataFrame, unit: str, log_y: bool,
+                    row: int | None = None, col: int | None = None) -> None:
+    """A dashed horizontal line at each distinct LLOQ, labelled.
+
+    On a log axis the label sits under the line at the right end, as an annotation placed at
+    ``log10(LLOQ)`` (Plotly positions annotations on log axes in log10 units, shapes in data
+    units, which ``add_hline``'s own label gets wrong). On a linear axis the LLOQ hugs zero
+    and a label there would cover the data, so the line is named in the legend instead.
+    """
+    lloqs = sorted(pd.to_numeric(samples["LLOQ"], errors="coerce").dropna().unique())
+    line = {"dash": "dash", "color": LLOQ_COLOUR, "width": 1.5}
+    for lloq in lloqs:
+        text = f"LLOQ {lloq:,g} {unit}"
+        fig.add_hline(y=lloq, line=line, row=row, col=col)
+        if log_y:
+            fig.add_annotation(x=1, xref="x domain", xanchor="right", y=float(np.log10(lloq)),
+                               yref="y", yanchor="top", showarrow=False, text=text,
+                               font={"color": LLOQ_COLOUR}, row=row, col=col)
+        else:
+            fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=text,
+                            hoverinfo="skip", row=row, col=col)
+
+
+def _patient_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str],
+                    labels: dict[str, str] | None, unit: str, digits: int, faded: bool,
+                    row: int | None = None, col: int | None = None,
+                    legend: bool = True) -> None:
+    """One line per patient, filled markers for quantifiable samples, open ones for BLQ."""
+    colours = dose_colour_map(dose_groups)
+    if legend:
+        _add_dose_legend(fig, [g for g in dose_groups if g in set(samples["dose_group"])],
+                         colours, row, col)
+    for (_order, usubjid), part in samples.groupby(["dose_order", "USUBJID"], sort=True):
+        part = part.dropna(subset=["plotted_value", "day"]).sort_values("day")
+        if part.empty:
+            continue
+        group = part["dose_group"].iloc[0]
+        colour = colours.get(group, BLQ_COLOUR)
+        label = _label(labels, usubjid)
+        blq = part["blq"].astype(bool)
+        values = _value_text(part["AVAL"], blq, part["LLOQ"], unit, digits)
+        fig.add_scatter(
+            x=part["day"], y=part["plotted_value"], mode="lines+markers",
+            name=label, legendgroup=group, showlegend=False,
+            opacity=0.35 if faded else 0.9,
+            line={"color": colour, "width": 1.5 if faded else 2},
+            marker={"color": colour, "size": 8,
+                    "symbol": np.where(blq, "circle-open", "circle").tolist(),
+                    "line": {"color": colour, "width": 2}},
+            customdata=[[label, group, v] for v in values],
+            hovertemplate="<b>%{customdata[0]}</b> · %{customdata[1]}<br>"
+                          "Day %{x}: %{customdata[2]}<extra></extra>",
+            row=row, col=col,
+        )
+
+
+def _add_dose_legend(fig: go.Figure, groups: list[str], colours: dict[str, str],
+                     row: int | None, col: int | None) -> None:
+    """One legend entry per dose group (filled marker); a click toggles the group's lines."""
+    for group in groups:
+        fig.add_scatter(x=[None], y=[None], mode="lines+markers", name=group, legendgroup=group,
+                        line={"color": colours[group], "width": 2},
+                        marker={"color": colours[group], "size": 8}, hoverinfo="skip",
+                        row=row, col=col)
+
+
+def _add_blq_legend(fig: go.Figure) -> None:
+    """A legend-only entry explaining the open markers."""
+    fig.add_scatter(x=[None], y=[None], mode="markers", name="BLQ, drawn at the LLOQ",
+                    marker={"symbol": "circle-open", "size": 9, "color": BLQ_COLOUR,
+                            "line": {"width": 2, "color": BLQ_COLOUR}},
+                    legendgroup="blq", hoverinfo="skip")
+
+
+def _add_band(fig: go.Figure, band: pd.DataFrame, dose_groups: list[str], unit: str,
+              digits: int) -> None:
+    """Per dose group: the IQR as a shaded area and the median as a thick dashed line.
+
+    The band joins its dose group's legend group (one click hides lines and band together);
+    a single grey legend entry explains the dashed line and shading.
+    """
+    colours = dose_colour_map(dose_groups)
+    fig.add_scatter(x=[None], y=[None], mode="lines", name="Median (dashed), IQR (shaded)",
+                    line={"color": BLQ_COLOUR, "width": 4, "dash": "dash"}, legendgroup="band",
+                    hoverinfo="skip")
+    for group in dose_groups:
+        part = band[band["dose_group"] == group].sort_values("nominal_day")
+        if part.empty:
+            continue
+        colour = colours[group]
+        fill = _rgba(colour, 0.18)
+        fig.add_scatter(x=part["nominal_day"], y=part["q3"], mode="lines", line={"width": 0},
+                        legendgroup=group, showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=part["nominal_day"], y=part["q1"], mode="lines", line={"width": 0},
+                        fill="tonexty", fillcolor=fill, legendgroup=group,
+                        showlegend=False, hoverinfo="skip")
+        fig.add_scatter(
+            x=part["nominal_day"], y=part["median"], mode="lines", name=f"Median, {group}",
+            legendgroup=group, showlegend=False,
+            line={"color": colour, "width": 4, "dash": "dash"},
+            customdata=np.column_stack([part["q1"], part["q3"], part["n"]]),
+            hovertemplate=f"<b>{group}</b><br>Day %{{x}}: median %{{y:,.{digits}f}} {unit}"
+                          f"<br>IQR %{{customdata[0]:,.{digits}f}}–%{{customdata[1]:,.{digits}f}}"
+                          "<br>n = %{customdata[2]} patients<extra></extra>",
+        )
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _curves(samples: pd.DataFrame, dose_groups: list[str], labels: dict[str, str] | None,
+            show_band: bool, band: pd.DataFrame | None, font_size: int,
+            x_range: tuple[float, float] | None, *, title: str, y_title: str, unit: str,
+            digits: int, log_y: bool, empty_message: str) -> go.Figure:
+    if samples.dropna(subset=["plotted_value"]).empty:
+        return empty(title, empty_message, font_size)
+    with_band = show_band and band is not None and not band.empty
+    fig = go.Figure()
+    _patient_traces(fig, samples, dose_groups, labels, unit, digits, faded=with_band)
+    if samples["blq"].astype(bool).any():
+        _add_blq_legend(fig)
+    if with_band:
+        _add_band(fig, band, dose_groups, unit, digits)
+    _add_lloq_lines(fig, samples, unit, log_y)
+    if log_y:
+        fig.update_yaxes(**LOG_AXIS)
+    else:
+        fig.update_yaxes(rangemode="tozero")
+    _x_window(fig, x_range)
+    return style(fig, title, X_TITLE, y_title, font_size, legend_title=DOSE_LEGEND, height=520)
+
+
+def expansion_curves(profiles: pd.DataFrame, dose_groups: list[str],
+                     labels: dict[str, str] | None = None, show_band: bool = False,
+                     band: pd.DataFrame | None = None, font_size: int = 14,
+                     x_range: tuple[float, float] | None = None) -> go.Figure:
+    """Transgene copies/µg gDNA over days since infusion, one line per patient (log y).
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        ``KineticProfiles.samples`` of TRANSGEN: USUBJID, dose_group, dose_order, day, AVAL,
+        LLOQ, blq (bool), plotted_value (BLQ at the LLOQ).
+    dose_groups : list of str
+        All dose groups of the trial in dose order (fixes the colours).
+    labels : dict, optional
+        USUBJID -> label shown in hover (pseudonyms in presentation mode).
+    show_band, band
+        Draw ``median_band_by_dose`` as a median line and shaded IQR per dose group; patient
+        lines are then faded.
+    x_range : (float, float), optional
+        Days shown; the data outside stay available by zooming out.
+    """
+    return _curves(profiles, dose_groups, labels, show_band, band, font_size, x_range,
+                   title="CAR-T expansion and persistence: transgene copies in blood",
+                   y_title=TRANSGENE_Y_TITLE, unit="copies/µg", digits=0, log_y=True,
+                   empty_message="No transgene samples for the patients in this filter")
+
+
+def carpct_curves(profiles: pd.DataFrame, dose_groups: list[str],
+                  labels: dict[str, str] | None = None, show_band: bool = False,
+                  band: pd.DataFrame | None = None, font_size: int = 14,
+                  x_range: tuple[float, float] | None = None) -> go.Figure:
+    """% CAR+ of CD3+ T cells (flow) over days since infusion, one line per patient (linear y).
+
+    Same inputs as :func:`expansion_curves`, from the CARPCT profiles.
+    """
+    return _curves(profiles, dose_groups, labels, show_band, band, font_size, x_range,
+                   title="CAR+ T cells as % of CD3+ T cells (flow cytometry)",
+                   y_title=CARPCT_Y_TITLE, unit="%", digits=1, log_y=False,
+                   empty_message="No % CAR+ samples for the patients in this filter")
+
+
+def persistence_chart(persistence: pd.DataFrame, dose_groups: list[str],
+                      font_size: int = 14) -> go.Figure:
+    """Grouped bars: % of sampled patients with detectable transgene at each nominal visit.
+
+    ``persistence`` is ``Persistence.table`` (dose_group, nominal_day, n_sampled,
+    n_detectable, fraction, "n/N"). Visits are evenly spaced categories (day 1 to day 730 on
+    one readable axis); each bar is labelled with its n/N (bars, not lines, so that groups at
+    the same percentage stay visible side by side).
+    """
+    title = "Persistence: patients with detectable transgene by visit"
+    if persistence.empty:
+        return empty(title, "No post-infusion transgene samples in this filter", font_size)
+    colours = dose_colour_map(dose_groups)
+    visits = sorted(persistence["nominal_day"].unique())
+    visit_labels = {d: f"{d:g}" for d in visits}
+    fig = go.Figure()
+    for group in dose_groups:
+        part = persistence[persistence["dose_group"] == group].sort_values("nominal_day")
+        if part.empty:
+            continue
+        fig.add_bar(
+            x=part["nominal_day"].map(visit_labels), y=100 * part["fraction"], name=group,
+            marker_color=colours[group], text=part["n/N"], textposition="outside",
+            textangle=-90, textfont={"size": max(font_size - 3, 10)}, cliponaxis=False,
+            customdata=np.column_stack([part["n/N"]]),
+            hovertemplate=f"<b>{group}</b><br>Day %{{x}}: %{{customdata[0]}} detectable "
+                          "(%{y:.0f}%)<extra></extra>",
+        )
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
+                      uniformtext={"minsize": max(font_size - 3, 10), "mode": "show"})
+    fig.update_xaxes(type="category", categoryorder="array",
+                     categoryarray=[visit_labels[d] for d in visits])
+    ticks = [0, 25, 50, 75, 100]
+    fig.update_yaxes(range=[0, 122], tickvals=ticks, ticktext=[f"{t}%" for t in ticks])
+    return style(fig, title, "Nominal visit (days since infusion)",
+                 "Patients with detectable transgene (%)", font_size,
+                 legend_title=DOSE_LEGEND, height=480)
+
+
+def cd7_vs_cart(frame: pd.DataFrame, dose_groups: list[str],
+                labels: dict[str, str] | None = None, font_size: int = 14,
+                x_range: tuple[float, float] | None = None, cd7_log: bool = False
+                ) -> go.Figure:
+    """Transgene copies (top, log) and CD7+ lymphocytes (bottom) sharing one day axis.
+
+    ``frame`` is ``CD7WithCart.frame`` (measure "Transgene" or "CD7+ lymphocytes"). The CD7+
+    panel is linear by default, so depletion to ~0 shows; with ``cd7_log`` values <= 0 cannot
+    be drawn and the panel title says how many were left out.
+    """
+    title = "CD7+ lymphocytes beside CAR-T expansion"
+    if frame.empty:
+        return empty(title, "No transgene or CD7+ lymphocyte samples in this filter", font_size)
+    cart = frame[frame["measure"] == "Transgene"]
+    cd7 = frame[frame["measure"] == "CD7+ lymphocytes"]
+    hidden = int((cd7["plotted_value"] <= 0).sum()) if cd7_log else 0
+    if cd7_log:
+        cd7 = cd7[cd7["plotted_value"] > 0]
+    cd7_title = "CD7+ lymphocytes in blood" + (" (log scale)" if cd7_log else "")
+    if hidden:
+        cd7_title += f" · {hidden} value{'s' if hidden > 1 else ''} of 0 not drawn (log scale)"
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+                        subplot_titles=("Transgene copies in blood (log scale)", cd7_title))
+    if cart.empty:
+        _note(fig, "No transgene samples (ADPC absent or none for this filter)", 1)
+    else:
+        _patient_traces(fig, cart, dose_groups, labels, "copies/µg", 0, faded=False,
+                        row=1, col=1)
+        _add_lloq_lines(fig, cart, "copies/µg", True, row=1, col=1)
+    if cd7.empty:
+        _note(fig, "No CD7+ lymphocyte results (ADLB absent or none for this filter)", 2)
+    else:
+        _patient_traces(fig, cd7, dose_groups, labels, "cells/µL", 0, faded=False, row=2,
+                        col=1, legend=cart.empty)
+    style(fig, title, None, None, font_size, legend_title=DOSE_LEGEND, height=720)
+    fig.update_yaxes(**LOG_AXIS, title_text="Copies/µg gDNA (log)", row=1, col=1)
+    fig.update_yaxes(type="log" if cd7_log else "linear", row=2, col=1)
+    if not cd7_log:
+        fig.update_yaxes(rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title_text=CD7_Y_TITLE, row=2, col=1)
+    fig.update_xaxes(title_text=X_TITLE, row=2, col=1)
+    fig.update_annotations(font_size=font_size + 1, selector={"xref": "paper"})
+    _x_window(fig, x_range)
+    return fig
+
+
+def _note(fig: go.Figure, text: str, row: int) -> None:
+    """Say in an empty panel why it is empty."""
+    domain = fig.layout[f"yaxis{'' if row == 1 else row}"].domain
+    fig.add_annotation(text=text, x=0.5, y=(domain[0] + domain[1]) / 2, xref="paper",
+                       yref="paper", showarrow=False, font={"color": "#555"})
