@@ -1,0 +1,471 @@
+"""Safety: treatment-emergent adverse events, incidence by term, CRS and ICANS.
+
+Assumptions
+-----------
+* Population: infused patients kept by the filter (``cohort.infused``, the safety
+  population). Every denominator N is the number of infused patients of the dose group (or
+  of all dose groups for :data:`OVERALL`), whether or not they had an event.
+* Treatment-emergent: ``TRTEMFL`` is 'Y' or blank (an import without the flag counts every
+  event). Events of patients who were not infused are never counted.
+* Window: ``window_days=28`` keeps events starting on days 0-28 after infusion (day 0 =
+  infusion; the ``adverse_events`` query also drops events without a start day);
+  ``None`` keeps the whole follow-up.
+* Grades: ``AETOXGR`` is the CTCAE v5.0 grade (1-5). An import with severity only
+  (``AESEV``) is graded 1-3 (mild, moderate, severe); "grade >=3" then reads "Severe" and
+  there is no fatal grade. Cytokine release syndrome (CRS) and immune effector
+  cell-associated neurotoxicity syndrome (ICANS) are graded by the ASTCT consensus (Lee et al.,
+  Biol Blood Marrow Transplant 2019) in ``ASTCTGR``; where an event has no ASTCT grade its
+  CTCAE (or severity) grade stands in, and the ``scale`` columns and labels say so.
+* Counts are of patients, not events: a patient counts once per row, at their worst grade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from trialdash.analysis.enrollment import OVERALL
+from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.stats import format_n_of_N
+from trialdash.derive import CTCAE_SCALE, SEVERITY_SCALE
+from trialdash.trial import Cohort
+
+__all__ = [
+    "ASTCT_SCALE",
+    "DLT_WINDOW_DAYS",
+    "OVERALL",
+    "SYNDROMES",
+    "TEAESummary",
+    "ae_incidence_by_term",
+    "crs_icans_by_grade",
+    "crs_icans_episodes",
+    "crs_icans_table",
+    "grade_threshold_label",
+    "incidence_label",
+    "teae_summary",
+    "window_label",
+    "worst_grade_by_patient_term",
+]
+
+DLT_WINDOW_DAYS = 28
+ASTCT_SCALE = "ASTCT (Lee 2019)"
+SYNDROMES = ("CRS", "ICANS")
+GRADES = (1, 2, 3, 4, 5)
+
+
+# --- shared helpers -----------------------------------------------------------------------
+
+
+def window_label(window_days: int | None) -> str:
+    """Human-readable window, e.g. 'within 28 days of infusion' or 'whole follow-up'."""
+    return "whole follow-up" if window_days is None else f"within {window_days} days of infusion"
+
+
+def _is_severity(scale: str) -> bool:
+    return scale == SEVERITY_SCALE
+
+
+def grade_threshold_label(scale: str) -> str:
+    """'Grade ≥3' on CTCAE v5.0, 'Severe' on the severity scale."""
+    return "Severe" if _is_severity(scale) else "Grade ≥3"
+
+
+def _numeric(values: pd.Series) -> pd.Series:
+    """Grades as floats (NaN when missing), so comparisons never meet pd.NA."""
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+def _flag_yes(values: pd.Series) -> pd.Series:
+    return values.astype("object").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
+
+
+def _is_emergent(flag: pd.Series) -> pd.Series:
+    cleaned = flag.astype("object").str.strip().str.upper()
+    return (cleaned.isna() | cleaned.isin(["Y", ""])).astype(bool)
+
+
+def _scale_of(frame: pd.DataFrame) -> str:
+    """The grade scale of the snapshot's AE grades (CTCAE v5.0 unless severity only)."""
+    if "grade_scale" in frame.columns:
+        scales = frame["grade_scale"].dropna()
+        if not scales.empty:
+            return str(scales.iloc[0])
+    return CTCAE_SCALE
+
+
+def _group_sizes(cohort: Cohort) -> pd.DataFrame:
+    """Infused patients per dose group in dose order, then :data:`OVERALL`: group, order, N."""
+    infused = cohort.infused
+    sizes = (infused.groupby(["dose_order", "dose_group"]).size().rename("N").reset_index()
+             .sort_values("dose_order"))
+    rows = [(g, int(o), int(n)) for o, g, n in sizes[["dose_order", "dose_group", "N"]].itertuples(
+        index=False)]
+    rows.append((OVERALL, len(rows) + 1, len(infused)))
+    return pd.DataFrame(rows, columns=["dose_group", "dose_order", "N"])
+
+
+def _with_overall(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows once under their dose group and once more under :data:`OVERALL`."""
+    return pd.concat([frame, frame.assign(dose_group=OVERALL)], ignore_index=True)
+
+
+def _teae(cohort: Cohort, window_days: int | None) -> pd.DataFrame:
+    """Treatment-emergent events of infused patients within the window."""
+    events = cohort.adverse_events(window_days)
+    keep = events["USUBJID"].isin(cohort.infused["USUBJID"]) & _is_emergent(events["TRTEMFL"])
+    return events[keep].reset_index(drop=True)
+
+
+def _syndrome_grade(events: pd.DataFrame) -> pd.Series:
+    """ASTCT grade of CRS/ICANS events, else their CTCAE (or severity) grade."""
+    return _numeric(events["ASTCTGR"]).fillna(_numeric(events["grade"]))
+
+
+def _syndrome_scale(events: pd.DataFrame, syndrome: str, fallback: str) -> str:
+    """Which scale the grades of one syndrome are on, naming the fallback when used."""
+    rows = events[events["aesi"] == syndrome]
+    missing = int(_numeric(rows["ASTCTGR"]).isna().sum())
+    if missing == 0:
+        return ASTCT_SCALE
+    if missing == len(rows):
+        return f"{fallback} (no ASTCT grade recorded)"
+    return f"{ASTCT_SCALE}; {fallback} for {missing} of {len(rows)} events without ASTCT grade"
+
+
+# --- TEAE summary -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TEAESummary:
+    """Patients with treatment-emergent events, by dose group and overall.
+
+    Attributes
+    ----------
+    count : PatientCount
+        Infused patients kept by the filter.
+    window_days : int or None
+        28 or None (whole follow-up).
+    grade_scale : str
+        Scale of ``AETOXGR``-based rows: 'CTCAE v5.0' or the severity scale.
+    table : DataFrame
+        Display table: column ``Event`` then one column per dose group (dose order) and
+        ``Overall``; cells "n/N (pct%)".
+    counts : DataFrame
+        Long form: dose_group, dose_order, category (key), label, n, N.
+    note : str
+        One sentence stating population, window and grading scales (for a caption).
+    """
+
+    count: PatientCount
+    window_days: int | None
+    grade_scale: str
+    table: pd.DataFrame
+    counts: pd.DataFrame
+    note: str
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        """{dose group: {"n": patients, "any_teae": k, "grade3plus": k, ...}} for JSON."""
+        out: dict[str, dict[str, int]] = {}
+        for row in self.counts.itertuples(index=False):
+            entry = out.setdefault(row.dose_group, {"n": int(row.N)})
+            entry[row.category] = int(row.n)
+        return out
+
+
+def _summary_categories(events: pd.DataFrame, scale: str) -> list[tuple[str, str, pd.Series]]:
+    """(key, row label, event mask) for every row of the TEAE summary."""
+    grade = _numeric(events["grade"])
+    syndrome_grade = _syndrome_grade(events)
+    threshold = grade_threshold_label(scale)
+    rows = [
+        ("any_teae", "Any TEAE", pd.Series(True, index=events.index)),
+        ("grade3plus", f"{threshold} TEAE", grade.ge(3)),
+        ("serious", "Serious TEAE", _flag_yes(events["AESER"])),
+    ]
+    if not _is_severity(scale):
+        rows.append(("grade5", "Grade 5 (fatal) TEAE", grade.eq(5)))
+    fallback = "CTCAE" if not _is_severity(scale) else "severity"
+    for syndrome in SYNDROMES:
+        is_syndrome = events["aesi"].eq(syndrome).fillna(False).astype(bool)
+        on_astct = _syndrome_scale(events, syndrome, scale) == ASTCT_SCALE
+        high = f"{syndrome}, ASTCT grade ≥3" if on_astct else (
+            f"{syndrome}, grade ≥3 (ASTCT, else {fallback})")
+        key = syndrome.lower()
+        rows.append((f"{key}_any", f"{syndrome}, any grade", is_syndrome))
+        rows.append((f"{key}_grade3plus", high, is_syndrome & syndrome_grade.ge(3)))
+    rows.append(("dlt", "DLT (AEDLTFL)", _flag_yes(events["AEDLTFL"])))
+    return rows
+
+
+def teae_summary(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS) -> TEAESummary:
+    """Patients with any TEAE, grade >=3, serious, fatal, CRS, ICANS and DLT events.
+
+    Grades: CTCAE v5.0 (``AETOXGR``) for the general rows; CRS and ICANS rows >=3 use the
+    ASTCT consensus grade (Lee 2019), falling back to CTCAE v5.0 for events without one
+    (the row label then says so). With severity-only data the grade >=3 row is labelled
+    "Severe" and the fatal row is left out (the severity scale has no fatal grade).
+
+    Parameters
+    ----------
+    cohort : Cohort
+        The filtered trial; denominators are its infused patients per dose group.
+    window_days : int or None, default 28
+        Only events starting within this many days of infusion; None = whole follow-up.
+    """
+    events = _teae(cohort, window_days)
+    scale = _scale_of(events)
+    sizes = _group_sizes(cohort)
+    records = []
+    for key, label, mask in _summary_categories(events, scale):
+        hit = _with_overall(events.loc[mask, ["USUBJID", "dose_group"]])
+        patients = hit.groupby("dose_group")["USUBJID"].nunique()
+        for group, order, total in sizes.itertuples(index=False):
+            records.append((group, order, key, label, int(patients.get(group, 0)), total))
+    counts = pd.DataFrame(records, columns=["dose_group", "dose_order", "category", "label",
+                                            "n", "N"])
+    table = _wide_counts(counts, "label", "Event", list(sizes["dose_group"]))
+    return TEAESummary(cohort.count, window_days, scale, table, counts,
+                       _summary_note(events, scale, window_days))
+
+
+def _wide_counts(counts: pd.DataFrame, row: str | list[str], row_title: str | list[str],
+                 groups: list[str]) -> pd.DataFrame:
+    """Long counts -> one row per ``row`` value (first-seen order), "n/N (pct%)" per group."""
+    rows = [row] if isinstance(row, str) else row
+    titles = [row_title] if isinstance(row_title, str) else row_title
+    cells = counts.assign(cell=[format_n_of_N(int(k), int(n)) for k, n in
+                                zip(counts["n"], counts["N"], strict=True)])
+    order = cells[rows].drop_duplicates()
+    wide = cells.pivot(index=rows, columns="dose_group", values="cell")
+    wide = order.merge(wide.reset_index(), on=rows, how="left")
+    wide = wide.reindex(columns=[*rows, *groups])
+    return wide.rename(columns=dict(zip(rows, titles, strict=True))).reset_index(drop=True)
+
+
+def _summary_note(events: pd.DataFrame, scale: str, window_days: int | None) -> str:
+    grading = (f"Grades: {scale} (severe = highest; no fatal grade on this scale)"
+               if _is_severity(scale) else f"Grades: {scale}")
+    syndromes = "; ".join(
+        f"{s}: {_syndrome_scale(events, s, scale)}" for s in SYNDROMES
+        if events["aesi"].eq(s).any()
+    )
+    syndromes = syndromes or f"CRS and ICANS: {ASTCT_SCALE}"
+    return (f"Treatment-emergent events (TRTEMFL Y or blank) of infused patients, "
+            f"{window_label(window_days)}; n/N = patients with the event / infused patients "
+            f"of the group. {grading}. {syndromes}.")
+
+
+# --- incidence by preferred term -----------------------------------------------------------
+
+
+def _term_order(worst: pd.DataFrame) -> pd.DataFrame:
+    """Display order of terms: SOC alphabetical, then by patients descending, then by name.
+
+    ``worst`` has one row per patient x term (AEBODSYS, AEDECOD, USUBJID); returns
+    AEBODSYS, AEDECOD, patients, term_order (1 = first).
+    """
+    order = (worst.groupby(["AEBODSYS", "AEDECOD"])["USUBJID"].nunique().rename("patients")
+             .reset_index())
+    order = (order.assign(fewer=-order["patients"])
+             .sort_values(["AEBODSYS", "fewer", "AEDECOD"]).reset_index(drop=True))
+    order["term_order"] = range(1, len(order) + 1)
+    return order[["AEBODSYS", "AEDECOD", "patients", "term_order"]]
+
+
+def worst_grade_by_patient_term(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
+                                ) -> pd.DataFrame:
+    """Worst grade of each preferred term per infused patient (treatment-emergent events).
+
+    Grades: CTCAE v5.0 (``AETOXGR``), or 1-3 on the severity scale (``grade_scale`` says
+    which); ``max_grade`` is missing when no event of the term was graded.
+
+    Returns
+    -------
+    DataFrame
+        One row per patient x term: USUBJID, dose_group, dose_order, AEBODSYS ('Not coded'
+        when blank), AEDECOD, max_grade, grade_scale, term_order (SOC alphabetical, then
+        terms by number of patients descending, then alphabetically); ordered by dose,
+        patient and term_order.
+    """
+    worst = cohort.ae_worst_grades(window_days)
+    worst = worst[worst["USUBJID"].isin(cohort.infused["USUBJID"])]
+    columns = ["USUBJID", "dose_group", "dose_order", "AEBODSYS", "AEDECOD", "max_grade",
+               "grade_scale"]
+    worst = worst[columns].merge(_term_order(worst)[["AEBODSYS", "AEDECOD", "term_order"]],
+                                 on=["AEBODSYS", "AEDECOD"], how="left")
+    worst["max_grade"] = _numeric(worst["max_grade"]).astype("Int64")
+    return worst.sort_values(["dose_order", "USUBJID", "term_order"]).reset_index(drop=True)
+
+
+def incidence_label(min_grade: int, scale: str) -> str:
+    """What an incidence table counts: 'any grade', 'grade ≥3' or 'severe'."""
+    return "any grade" if min_grade <= 1 else (
+        "severe" if _is_severity(scale) else f"grade ≥{min_grade}")
+
+
+def _modal_grade(grade_counts: pd.DataFrame) -> pd.Series:
+    """Most frequent worst grade per row; ties go to the higher grade; NaN when no patient."""
+    if grade_counts.empty:
+        return pd.Series(float("nan"), index=grade_counts.index)
+    reversed_counts = grade_counts[grade_counts.columns[::-1]]
+    modal = reversed_counts.idxmax(axis=1).str.removeprefix("grade_").astype(float)
+    return modal.where(grade_counts.sum(axis=1) > 0)
+
+
+def ae_incidence_by_term(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS,
+                         min_grade: int = 1) -> pd.DataFrame:
+    """Patients with each preferred term at worst grade >= ``min_grade``, by dose group.
+
+    Grades are CTCAE v5.0 (``AETOXGR``), or 1-3 on the severity scale (then ``min_grade=3``
+    means severe). ``min_grade=1`` counts every patient with the term, graded or not.
+
+    Returns
+    -------
+    DataFrame
+        One row per term x group (dose groups in dose order, then :data:`OVERALL`), every
+        combination present (zeros included), terms with at least one counted patient only.
+        Columns: AEBODSYS, AEDECOD, dose_group, dose_order, n, N, pct (100 n / N, NaN when
+        N = 0), grade_1 ... grade_5 (patients by worst grade), modal_grade (the most frequent
+        worst grade, ties to the higher), term_order (display order: SOC alphabetical, then
+        terms by overall n descending, then alphabetically), grade_scale.
+    """
+    worst = worst_grade_by_patient_term(cohort, window_days)
+    scale = _scale_of(worst)
+    grades = _numeric(worst["max_grade"])
+    counted = worst[grades.ge(min_grade)] if min_grade > 1 else worst
+    grade_columns = [f"grade_{g}" for g in GRADES]
+    columns = ["AEBODSYS", "AEDECOD", "dose_group", "dose_order", "n", "N", "pct",
+               *grade_columns, "modal_grade", "term_order", "grade_scale"]
+    if counted.empty:
+        return pd.DataFrame(columns=columns)
+    counted = _with_overall(counted.assign(max_grade=_numeric(counted["max_grade"])))
+    sizes = _group_sizes(cohort)
+    keys = ["AEBODSYS", "AEDECOD", "dose_group"]
+    terms = counted[["AEBODSYS", "AEDECOD"]].drop_duplicates()
+    grid = terms.merge(sizes, how="cross")
+    n = counted.groupby(keys).size().rename("n")
+    by_grade = (counted.groupby(keys)["max_grade"].value_counts().unstack(fill_value=0)
+                .reindex(columns=[float(g) for g in GRADES], fill_value=0))
+    by_grade.columns = [f"grade_{int(g)}" for g in by_grade.columns]
+    out = grid.merge(n.reset_index(), on=keys, how="left").merge(
+        by_grade.reset_index(), on=keys, how="left")
+    out[["n", *grade_columns]] = out[["n", *grade_columns]].fillna(0).astype(int)
+    out["pct"] = (100.0 * out["n"] / out["N"].where(out["N"] > 0)).astype(float)
+    out["modal_grade"] = _modal_grade(out[grade_columns])
+    order = _term_order(counted[counted["dose_group"] != OVERALL])
+    out = out.merge(order[["AEBODSYS", "AEDECOD", "term_order"]], on=["AEBODSYS", "AEDECOD"])
+    out["grade_scale"] = scale
+    return out[columns].sort_values(["term_order", "dose_order"]).reset_index(drop=True)
+
+
+# --- CRS and ICANS ------------------------------------------------------------------------
+
+
+def crs_icans_by_grade(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
+                       ) -> pd.DataFrame:
+    """Patients by worst ASTCT grade of CRS and of ICANS, per dose group and overall.
+
+    Grades: ASTCT consensus (Lee 2019) from ``ASTCTGR``; an event without one takes its
+    CTCAE v5.0 grade (``AETOXGR``; severity 1-3 on severity-only data) and the ``scale``
+    column names the fallback. Grade 0 = infused patients without the syndrome. A patient
+    whose events of a syndrome carry no grade on either scale is in no grade row.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (dose order, then :data:`OVERALL`) x syndrome (CRS, ICANS) x grade
+        (0-4, and 5 when observed): dose_group, dose_order, syndrome, grade, n, N, pct, scale.
+    """
+    events = _teae(cohort, window_days)
+    events = events[events["aesi"].isin(SYNDROMES)].assign(
+        syndrome_grade=lambda f: _syndrome_grade(f))
+    fallback = _scale_of(events) if not events.empty else CTCAE_SCALE
+    worst = (events.groupby(["USUBJID", "dose_group", "aesi"])["syndrome_grade"].max()
+             .reset_index())
+    worst = _with_overall(worst)
+    sizes = _group_sizes(cohort)
+    top = 5 if worst["syndrome_grade"].eq(5).any() else 4
+    records = []
+    for syndrome in SYNDROMES:
+        scale = _syndrome_scale(events, syndrome, fallback)
+        rows = worst[worst["aesi"] == syndrome]
+        for group, order, total in sizes.itertuples(index=False):
+            grades = rows.loc[rows["dose_group"] == group, "syndrome_grade"]
+            records.append((group, order, syndrome, 0, total - len(grades), total, scale))
+            for grade in range(1, top + 1):
+                records.append((group, order, syndrome, grade, int(grades.eq(grade).sum()),
+                                total, scale))
+    out = pd.DataFrame(records, columns=["dose_group", "dose_order", "syndrome", "grade", "n",
+                                         "N", "scale"])
+    out["pct"] = (100.0 * out["n"] / out["N"].where(out["N"] > 0)).astype(float)
+    return out[["dose_group", "dose_order", "syndrome", "grade", "n", "N", "pct", "scale"]]
+
+
+def crs_icans_table(by_grade: pd.DataFrame) -> pd.DataFrame:
+    """Display table of :func:`crs_icans_by_grade`: Syndrome, ASTCT grade, one column per
+    group with "n/N (pct%)", and the grading scale of the syndrome."""
+    groups = list(dict.fromkeys(by_grade.sort_values("dose_order")["dose_group"]))
+    labelled = by_grade.assign(
+        grade_label=by_grade["grade"].map(lambda g: "None" if g == 0 else f"Grade {g}"))
+    wide = _wide_counts(labelled, ["syndrome", "grade_label"], ["Syndrome", "ASTCT grade"],
+                        groups)
+    scales = by_grade.drop_duplicates("syndrome").set_index("syndrome")["scale"]
+    wide["Grading scale"] = wide["Syndrome"].map(scales)
+    return wide
+
+
+def _last_contact_day(infused: pd.DataFrame) -> pd.Series:
+    """Per USUBJID: last contact day, else the data cut-off day (days since infusion)."""
+    cutoff = (pd.to_datetime(infused["DCUTDT"]) - pd.to_datetime(infused["TRTSDT"])).dt.days
+    last = _numeric(infused["last_day"]).fillna(cutoff.astype(float))
+    return pd.Series(last.to_numpy(), index=infused["USUBJID"])
+
+
+def crs_icans_episodes(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
+                       ) -> pd.DataFrame:
+    """One row per treatment-emergent CRS or ICANS event of an infused patient.
+
+    Grades: ``astct_grade`` is the ASTCT consensus grade (Lee 2019), ``ctcae_grade`` the
+    CTCAE v5.0 grade (``AETOXGR``); ``grade`` is the ASTCT grade, else the CTCAE (or
+    severity) grade, with ``grade_source`` naming which. Days are days since infusion.
+    An event without an end day is *ongoing*: it runs to the patient's last contact (or the
+    data cut-off) and ``ongoing`` is True. ``duration_days = end_day - onset_day + 1``.
+
+    Columns: USUBJID, dose_group, dose_order, subtype, aesi, AEDECOD, astct_grade,
+    ctcae_grade, grade, grade_source, onset_day, end_day, ongoing, duration_days, TOCIFL,
+    STERFL; ordered by dose, patient, onset.
+    """
+    events = _teae(cohort, window_days)
+    events = events[events["aesi"].isin(SYNDROMES)].copy()
+    scale = _scale_of(events)
+    astct = _numeric(events["ASTCTGR"])
+    onset = _numeric(events["start_day"])
+    recorded_end = _numeric(events["end_day"])
+    last_contact = events["USUBJID"].map(_last_contact_day(cohort.infused)).astype(float)
+    end = recorded_end.fillna(last_contact).fillna(onset)
+    out = pd.DataFrame({
+        "USUBJID": events["USUBJID"],
+        "dose_group": events["dose_group"],
+        "dose_order": events["dose_order"],
+        "subtype": events["subtype"],
+        "aesi": events["aesi"],
+        "AEDECOD": events["AEDECOD"],
+        "astct_grade": astct,
+        "ctcae_grade": _numeric(events["AETOXGR"]),
+        "grade": _syndrome_grade(events),
+        "grade_source": astct.notna().map({True: ASTCT_SCALE, False: scale}),
+        "onset_day": onset,
+        "end_day": end.where(end >= onset, onset),
+        "ongoing": recorded_end.isna().to_numpy(),
+        "TOCIFL": _flag_yes(events["TOCIFL"]).map({True: "Y", False: "N"}),
+        "STERFL": _flag_yes(events["STERFL"]).map({True: "Y", False: "N"}),
+    })
+    out["duration_days"] = out["end_day"] - out["onset_day"] + 1
+    whole = ["astct_grade", "ctcae_grade", "grade", "onset_day", "end_day", "duration_days"]
+    out[whole] = out[whole].astype("Int64")
+    columns = ["USUBJID", "dose_group", "dose_order", "subtype", "aesi", "AEDECOD",
+               "astct_grade", "ctcae_grade", "grade", "grade_source", "onset_day", "end_day",
+               "ongoing", "duration_days", "TOCIFL", "STERFL"]
+    return (out[columns].sort_values(["dose_order", "USUBJID", "onset_day", "aesi"])
+            .reset_index(drop=True))
