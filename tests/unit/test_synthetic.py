@@ -628,3 +628,14 @@ def test_five_thousand_patients_keep_the_profile_proportions():
     assert (inf.loc[inf["TRT01AN"] < 1.0, "DLTFL"] == "N").all()
     for name in DATASETS:
         assert list(d[name].columns) == [c.name for c in schema.TABLES[name].source_columns]
+
+
+def test_default_cohort_has_exactly_one_patient_without_expansion():
+    """clinical-profile.md (conference abstract): CAR-T expanded in 13/14 patients, so exactly
+    one infused patient has no quantifiable transgene sample after infusion."""
+    adpc = synthetic.generate().datasets["adpc"]
+    transgene = adpc[(adpc["PARAMCD"] == "TRANSGEN") & (adpc["AFRLT"] > 0)]
+    quantifiable = transgene[transgene["BLQFL"] == "N"].groupby("USUBJID").size()
+    infused = set(transgene["USUBJID"])
+    assert len(infused) == 14
+    assert len(infused - set(quantifiable.index)) == 1
