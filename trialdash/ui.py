@@ -184,8 +184,9 @@ def require(view: View, *datasets: str) -> bool:
 
 
 def chart(fig: go.Figure, key: str, **kwargs):
-    """Show a Plotly figure full width, with the download-as-PNG button kept."""
-    return st.plotly_chart(fig, width="stretch", key=key,
+    """Show a Plotly figure full width in the house style (Streamlit's theme would override
+    the fonts and colours of figures.base), with the download-as-PNG button kept."""
+    return st.plotly_chart(fig, width="stretch", key=key, theme=None,
                            config={"displaylogo": False}, **kwargs)
 
 

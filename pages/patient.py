@@ -1,0 +1,102 @@
+"""Patient profile: one patient's header, timeline and records, for the study monitor."""
+
+import streamlit as st
+
+from trialdash import ui
+from trialdash.analysis import patient
+from trialdash.figures import patient as figures
+
+view = ui.current_view()
+ui.page_header(view, "Patient profile")
+flt = view.cohort.filter
+
+choices = patient.patient_choices(view.trial, flt)
+if choices.empty:
+    st.info("No patient matches the dose-group and subtype filters in the sidebar. "
+            "Widen them to choose a patient.")
+    st.stop()
+if len(flt.patients) == 1 and flt.patients[0] not in set(choices["USUBJID"]):
+    st.warning(f"{view.label(flt.patients[0])} is outside the dose-group and subtype filters; "
+               "choose another patient or widen the filters.")
+
+ids = list(choices["USUBJID"])
+st.session_state.pt_pick = patient.shown_patient(flt, choices, st.session_state.get("pt_pick"))
+texts = patient.choice_labels(choices, view.label)
+
+
+def _on_pick() -> None:
+    ui.select_patient(st.session_state.pt_pick)
+
+
+st.selectbox("Patient", ids, key="pt_pick", format_func=texts.get, on_change=_on_pick,
+             help="Choosing a patient puts them in the shared patient filter and the URL, so "
+                  "a copied link opens this profile.")
+usubjid = st.session_state.pt_pick
+label = view.label(usubjid)
+record = patient.patient_record(view.trial, usubjid)
+header = record.header
+
+facts = patient.header_facts(header, calendar_dates=not view.present)
+# Values such as "Alive in follow-up" or a dose label are long: a smaller value font, and
+# columns as wide as their values, keep them from being cut off.
+metric_font = f"font-size: {2 if view.present else 1.6}rem !important;"
+st.html(f"<style>[data-testid='stMetricValue'], [data-testid='stMetricValue'] p "
+        f"{{{metric_font}}}</style>")
+for row in (facts[:4], facts[4:]):
+    widths = [min(max(len(value), 0.6 * len(name), 9), 16) for name, value in row]
+    for column, (name, value) in zip(st.columns(widths), row, strict=True):
+        column.metric(name, value)
+if details := patient.header_details(header):
+    st.caption(details)
+if record.infused:
+    st.caption("Days since CAR-T infusion (day 0): " + patient.key_days(header))
+for note in record.notes:
+    (st.caption if record.infused else st.info)(note)
+
+if not record.infused:
+    ui.table(view, record.tables()["Milestones"][["Milestone", "Date", "Detail"]],
+             f"{label} milestones",
+             caption="Dated milestones (days since infusion are undefined without an infusion).")
+    st.stop()
+
+st.subheader("Timeline")
+window = st.segmented_control("Days shown", list(figures.WINDOWS), default="All follow-up",
+                              required=True, key="pt_window",
+                              help="Drag across the chart to zoom into any other range.")
+ui.chart(figures.patient_timeline(record, label, view.font_size, figures.WINDOWS[window]),
+         key="pt_timeline")
+_, omitted = figures.timeline_panels(record)
+st.caption(
+    "Bars: adverse events from start to end day, coloured by grade "
+    f"({record.grade_scale or 'scale not given'}); hatched = ongoing at last contact. "
+    "Dotted lines: infusion, allo-HSCT, progression/relapse, death. "
+    "Open markers: transgene below the LLOQ, drawn at the LLOQ."
+    + "".join(f" Not drawn: {title} ({why})." for title, why in omitted.items())
+)
+
+st.subheader("Records")
+sections = (
+    ("Adverse events", "adae", "adverse events",
+     f"Grades: {record.grade_scale}; ASTCT grade = consensus grade (Lee 2019) for CRS and "
+     "ICANS. Days since infusion."),
+    ("Response", "adrs", "response assessments",
+     f"Per-visit overall response. Best overall response: {header.best_response or 'none'}."),
+    ("Kinetics", "adpc", "kinetics",
+     "Transgene copies (qPCR) and % CAR+ of CD3+ T cells (flow). BLQ samples are kept and "
+     "flagged, with the value as reported (blank when none)."),
+    ("Labs", "adlb", "labs", "Laboratory results, days since infusion."),
+    ("Time to event", "adtte", "time to event",
+     "Days from infusion (OS, PFS) or first response (DOR); also when censored at "
+     "consolidative allo-HSCT."),
+    ("Milestones", None, "milestones", "Key dates; lymphodepletion as a span."),
+)
+tables = record.tables()
+tabs = st.tabs([title for title, *_ in sections])
+for tab, (title, dataset, name, caption) in zip(tabs, sections, strict=True):
+    with tab:
+        if dataset and not ui.require(view, dataset):
+            continue
+        if tables[title].empty:
+            st.caption(f"No {name} recorded for {label}.")
+            continue
+        ui.table(view, tables[title], f"{label} {name}", caption=caption)
