@@ -118,31 +118,48 @@ class View:
         return out.drop(columns=drop)
 
 
+def _restore(name: str, initial) -> None:
+    """Give widget ``flt_<name>`` its kept value before it is drawn.
+
+    Each page draws the sidebar, and Streamlit forgets a widget's state when the page that
+    drew it is left; the value is therefore kept under ``_keep_<name>`` (first from the URL)
+    and copied back into the widget on every run.
+    """
+    state = st.session_state
+    if f"_keep_{name}" not in state:
+        state[f"_keep_{name}"] = initial()
+    state[f"flt_{name}"] = state[f"_keep_{name}"]
+
+
+def _keep(name: str) -> None:
+    st.session_state[f"_keep_{name}"] = st.session_state[f"flt_{name}"]
+
+
 def sidebar_filters(trial: Trial) -> View:
     """Dose-group, subtype and patient filters plus the presentation toggle, in the sidebar.
 
     Initial values come from the URL; every change is written back to it, so a copied link
-    reproduces the view (patient included).
+    reproduces the view (patient included). Values survive switching pages.
     """
     doses, subtypes = trial.dose_groups, trial.subtypes
-    options = trial.options
-    patients = list(options["USUBJID"])
+    patients = list(trial.options["USUBJID"])
+    _restore("dose", lambda: _from_url(_PARAM_DOSE, doses))
+    _restore("subtype", lambda: _from_url(_PARAM_SUBTYPE, subtypes))
+    _restore("patient", lambda: _from_url(_PARAM_PATIENT, patients))
+    _restore("present", lambda: st.query_params.get(_PARAM_PRESENT) in ("1", "true", "yes"))
     state = st.session_state
-    if "flt_dose" not in state:
-        state.flt_dose = _from_url(_PARAM_DOSE, doses)
-        state.flt_subtype = _from_url(_PARAM_SUBTYPE, subtypes)
-        state.flt_patient = _from_url(_PARAM_PATIENT, patients)
-        state.flt_present = st.query_params.get(_PARAM_PRESENT) in ("1", "true", "yes")
     present = bool(state.flt_present)
-    pseudonyms = trial.pseudonyms()
-    labels = pseudonyms if present else {p: p for p in patients}
+    labels = trial.pseudonyms() if present else {p: p for p in patients}
     with st.sidebar:
         st.header("Filters")
-        st.multiselect("Dose groups", doses, key="flt_dose", placeholder="All dose groups")
-        st.multiselect("Disease subtypes", subtypes, key="flt_subtype", placeholder="All subtypes")
+        st.multiselect("Dose groups", doses, key="flt_dose", placeholder="All dose groups",
+                       on_change=_keep, args=("dose",))
+        st.multiselect("Disease subtypes", subtypes, key="flt_subtype",
+                       placeholder="All subtypes", on_change=_keep, args=("subtype",))
         st.multiselect("Patients", patients, key="flt_patient", placeholder="All patients",
-                       format_func=lambda p: labels.get(p, p))
-        st.toggle("Presentation mode", key="flt_present",
+                       format_func=lambda p: labels.get(p, p), on_change=_keep,
+                       args=("patient",))
+        st.toggle("Presentation mode", key="flt_present", on_change=_keep, args=("present",),
                   help="Larger type, pseudonyms instead of patient IDs, days instead of dates.")
     _sync_url(_PARAM_DOSE, state.flt_dose)
     _sync_url(_PARAM_SUBTYPE, state.flt_subtype)
@@ -153,8 +170,12 @@ def sidebar_filters(trial: Trial) -> View:
 
 
 def select_patient(usubjid: str) -> None:
-    """Narrow the shared patient filter to one patient (used by links into the profile)."""
-    st.session_state.flt_patient = [usubjid]
+    """Narrow the shared patient filter to one patient (links into the profile).
+
+    Call it from a widget callback or before the sidebar is drawn: the sidebar widget picks
+    the new value up on its next draw.
+    """
+    st.session_state["_keep_patient"] = [usubjid]
     _sync_url(_PARAM_PATIENT, [usubjid])
 
 

@@ -94,3 +94,14 @@ def test_patient_deep_link_opens_that_patient(app):
     assert not at.exception, [e.value for e in at.exception]
     assert "1 of 14 patients" in header_text(at)
     assert at.selectbox[0].value == "NCT05290155-SYN-004"
+
+
+def test_filters_survive_switching_pages(app):
+    """A dose filter set on the overview still applies after moving to the safety page."""
+    at = open_page(app(), "overview")
+    at.multiselect(key="flt_dose").set_value(["0.5 x10^6 cells/kg"]).run()
+    assert "3 of 14 patients" in header_text(at)
+    at.switch_page("pages/safety.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="flt_dose").value == ["0.5 x10^6 cells/kg"]
+    assert "3 of 14 patients" in header_text(at)
