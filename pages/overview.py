@@ -21,17 +21,19 @@ tiles = st.columns(6)
 tiles[0].metric("Enrolled", figures.enrolled)
 tiles[1].metric("Infused", figures.infused)
 tiles[2].metric(
-    "Median follow-up",
-    "–" if figures.median_followup_days is None
+    "Follow-up", "–" if figures.median_followup_days is None
     else f"{figures.median_followup_days / 30.4375:.1f} mo",
-    help="Reverse Kaplan-Meier median of overall survival follow-up, months.",
-)
-tiles[3].metric("ORR", "–" if figures.orr is None else format_proportion_ci(figures.orr, 0),
-                help="Objective response rate among efficacy-evaluable patients, exact 95% CI. "
-                     "T-ALL: CR + CRi; lymphomas and T-LBL: CR + PR.")
-tiles[4].metric("CR rate", "–" if figures.complete_response is None
-                else format_proportion_ci(figures.complete_response, 0))
-tiles[5].metric("Deaths", f"{figures.deaths.k}/{figures.deaths.n}")
+    help="Median follow-up: reverse Kaplan-Meier median of overall survival, months.")
+for tile, name, rate in ((tiles[3], "ORR", figures.orr), (tiles[4], "CR", figures.complete_response)):
+    if rate is None or rate.n == 0:
+        tile.metric(name, "–")
+        continue
+    tile.metric(f"{name} {rate.k}/{rate.n}", f"{100 * rate.estimate:.0f}%",
+                help="Among efficacy-evaluable patients. ORR: CR + CRi for T-ALL, CR + PR for "
+                     "lymphomas and T-LBL. Exact (Clopper-Pearson) 95% CI.")
+    tile.caption(f"95% CI {100 * rate.lower:.0f}–{100 * rate.upper:.0f}%")
+tiles[5].metric(f"Deaths {figures.deaths.k}/{figures.deaths.n}",
+                f"{100 * figures.deaths.estimate:.0f}%" if figures.deaths.n else "–")
 
 left, right = st.columns(2)
 with left:
@@ -48,11 +50,13 @@ left, right = st.columns([3, 2])
 with left:
     ui.chart(enrollment_figures.patient_flow(flow.flow, doses, view.font_size), key="flow")
 with right:
-    ui.table(view, flow.flow.rename(columns={"step": "Step"}), "patient flow")
-    if not flow.not_infused.empty:
+    if flow.not_infused.empty:
+        st.caption("Every enrolled patient was infused.")
+    else:
         ui.table(view, flow.not_infused.rename(columns={
             "dose_group": "Dose group", "reason": "Reason not infused", "n": "Patients"}),
-            "reasons not infused")
+            "reasons not infused", caption="Enrolled but not infused")
+ui.table(view, flow.flow.rename(columns={"step": "Step"}), "patient flow")
 
 st.subheader("Baseline characteristics (infused patients)")
 ui.table(view, enrollment.baseline_characteristics(cohort), "baseline characteristics")
@@ -62,7 +66,8 @@ ledger, mtd = overview.escalation(cohort)
 ui.table(view, ledger.drop(columns="is_mtd").rename(columns={
     "dose": "Dose level", "treated": "Treated", "expansion": "Of whom expansion",
     "evaluable": "DLT-evaluable (escalation)", "dlts": "DLTs", "decision": "3+3 decision",
-    "rule": "Rule applied"}), "dose escalation")
+    "rule": "Rule applied"}), "dose escalation",
+    column_config={"Rule applied": st.column_config.TextColumn(width="large")})
 st.markdown(f"**MTD:** {mtd}" if mtd else
             "**MTD:** not exceeded at the doses tested" if not ledger.empty
             and ledger["decision"].iloc[-1] != "Exceeds MTD" else "**MTD:** not determined")

@@ -211,13 +211,23 @@ def chart(fig: go.Figure, key: str, **kwargs):
                            config={"displaylogo": False}, **kwargs)
 
 
+ROW_PX = 35
+MAX_ROWS_IN_FULL = 30
+
+
 def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None,
-          hide_index: bool = True) -> None:
-    """Show a table and a CSV download of exactly what is shown."""
+          hide_index: bool = True, **kwargs) -> None:
+    """Show a table and a CSV download of exactly what is shown.
+
+    Tables up to 30 rows are shown whole (no inner scrolling on a shared screen); extra
+    keyword arguments (``column_config``...) go to ``st.dataframe``.
+    """
     shown = view.presentable(frame)
     if caption:
         st.caption(caption)
-    st.dataframe(shown, hide_index=hide_index, width="stretch")
+    rows = len(shown)
+    height = (rows + 1) * ROW_PX + 3 if rows <= MAX_ROWS_IN_FULL else "auto"
+    st.dataframe(shown, hide_index=hide_index, width="stretch", height=height, **kwargs)
     st.download_button(
         f"Download {name} (CSV)",
         shown.to_csv(index=not hide_index).encode("utf-8"),

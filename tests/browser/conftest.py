@@ -95,7 +95,20 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 
 
 def screenshot(page, name: str) -> Path:
+    """Save the first screen (1280x720, what a projector shows) and the whole page.
+
+    Streamlit scrolls inside its main container, so for the whole page the viewport is
+    stretched to the content's height and then restored.
+    """
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path))
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+        "[data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight), 720)")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12000)})
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}_full.png"))
+    page.set_viewport_size(size)
     return path

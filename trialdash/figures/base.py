@@ -44,3 +44,19 @@ def empty(title: str, message: str, font_size: int = 14) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return style(fig, title, font_size=font_size, height=300)
+
+
+def legend_on_top(fig: go.Figure, font_size: int = 14) -> go.Figure:
+    """Put the legend in one row between the title and the plot, so narrow charts keep their
+    width for data (a side legend takes a third of a half-width chart)."""
+    fig.update_layout(
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        margin={"t": 110 + (font_size - 14) * 4},
+        title={"y": 0.98, "yanchor": "top"},
+    )
+    return fig
+
+
+def dose_tick(label: str) -> str:
+    """A dose-group label broken before its unit so axis ticks need no rotation."""
+    return label.replace(" x10^6", "<br>x10<sup>6</sup>").replace(" cells/kg", " cells/kg")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from trialdash.figures.base import empty, style
+from trialdash.figures.base import dose_tick, empty, legend_on_top, style
 from trialdash.style import dose_colour_map, subtype_colour_map
 
 
@@ -30,11 +30,13 @@ def enrollment_by_dose(counts: pd.DataFrame, dose_groups: list[str], font_size: 
                     text=[f"n={v}" for v in totals.values], textposition="top center",
                     showlegend=False, hoverinfo="skip", textfont={"size": font_size})
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(categoryorder="array", categoryarray=dose_groups)
+    fig.update_xaxes(categoryorder="array", categoryarray=dose_groups, tickangle=0,
+                     tickvals=dose_groups, ticktext=[dose_tick(g) for g in dose_groups])
     fig.update_yaxes(rangemode="tozero", range=[0, totals.max() * 1.2], dtick=1 if
                      totals.max() <= 12 else None)
-    return style(fig, title, "Dose group (CAR-T cells/kg)", "Patients (n)", font_size,
-                 legend_title="Subtype", height=420)
+    style(fig, title, "Dose group (CAR-T cells/kg)", "Patients (n)", font_size,
+          legend_title="Subtype", height=440)
+    return legend_on_top(fig, font_size)
 
 
 def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_size: int = 14,
@@ -69,8 +71,10 @@ def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_s
             hovertemplate="%{customdata[0]} · %{x|%d %b %Y}<br>" + group
             + " %{customdata[1]} (%{customdata[2]})<br>enrolled #%{y}<extra></extra>",
         )
-    return style(fig, title, "Date of consent", "Patients enrolled (cumulative n)", font_size,
-                 legend_title="Dose group (open = not infused)", height=420)
+    fig.update_xaxes(tickformat="%b<br>%Y", tickangle=0, nticks=6)
+    style(fig, title, "Date of consent", "Patients enrolled (cumulative n)", font_size,
+          legend_title="Open = not infused", height=440)
+    return legend_on_top(fig, font_size)
 
 
 def patient_flow(flow: pd.DataFrame, dose_groups: list[str], font_size: int = 14) -> go.Figure:
@@ -91,5 +95,5 @@ def patient_flow(flow: pd.DataFrame, dose_groups: list[str], font_size: int = 14
                     hovertemplate="%{y}: %{x} patients<extra>" + group + "</extra>")
     fig.update_layout(barmode="group")
     fig.update_yaxes(categoryorder="array", categoryarray=steps[::-1])
-    return style(fig, title, "Patients (n)", None, font_size, legend_title="Dose group",
-                 height=420)
+    style(fig, title, "Patients (n)", None, font_size, legend_title="Dose group", height=460)
+    return legend_on_top(fig, font_size)

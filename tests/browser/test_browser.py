@@ -1,0 +1,90 @@
+"""Every page in headless Chromium at 1280x720: charts drawn, no exception element, the study
+title and SYNTHETIC DATA label visible, deep links and the swimmer-to-patient path work.
+Each test saves a full-page screenshot under tests/browser/screenshots/ (git-ignored)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import screenshot, wait_idle
+
+PAGES = {  # URL path -> (page title, minimum number of charts)
+    "": ("Overview and enrollment", 3),
+    "safety": ("Safety", 3),
+    "kinetics": ("Cellular kinetics", 3),
+    "response": ("Response", 2),
+    "survival": ("Survival", 1),
+    "patient": ("Patient profile", 1),
+}
+CHART = '[data-testid="stPlotlyChart"]'
+EXCEPTION = '[data-testid="stException"]'
+INFUSED_PATIENT = "NCT05290155-SYN-004"
+
+
+def open_path(page, server: str, path: str) -> None:
+    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+    wait_idle(page)
+
+
+@pytest.mark.parametrize("path", list(PAGES), ids=[p or "overview" for p in PAGES])
+def test_page_in_chromium(server, page, path):
+    """The page draws its charts (SVG/WebGL inside each chart), shows no exception, shows its
+    title, the SYNTHETIC DATA label and the patient count."""
+    title, min_charts = PAGES[path]
+    open_path(page, server, path)
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
+    screenshot(page, path or "overview")
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.locator(CHART).count() >= min_charts
+    assert page.get_by_role("heading", name=title).first.is_visible()
+    assert page.get_by_text("SYNTHETIC DATA").first.is_visible()
+    assert page.get_by_text("14 of 14 patients").first.is_visible()
+
+
+def test_app_shows_study_title_and_synthetic_label(server, page):
+    """The sidebar names the study and the registry id; the SYNTHETIC DATA label shows."""
+    open_path(page, server, "")
+    body = page.locator("body").inner_text()
+    assert "Anti-CD7 CAR-T" in body
+    assert "NCT05290155" in body
+    assert "SYNTHETIC DATA" in body
+
+
+def test_patient_deep_link(server, page):
+    """/patient?patient=<USUBJID> opens that patient's profile, filtered to 1 patient."""
+    open_path(page, server, f"patient?patient={INFUSED_PATIENT}")
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
+    screenshot(page, "patient_deep_link")
+    assert page.locator(EXCEPTION).count() == 0
+    assert page.get_by_text("1 of 14 patients").first.is_visible()
+    assert INFUSED_PATIENT in page.locator("section.main, [data-testid='stMain']").first.inner_text()
+
+
+def test_presentation_mode_link(server, page):
+    """?present=1 collapses the sidebar and replaces patient IDs by pseudonyms."""
+    open_path(page, server, "response?present=1")
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
+    screenshot(page, "response_presentation")
+    assert page.locator(EXCEPTION).count() == 0
+    main_text = page.locator("[data-testid='stMain']").first.inner_text()
+    assert "NCT05290155-SYN-0" not in main_text
+    assert re.search(r"\bP\d\d\b", page.content())
+
+
+def test_swimmer_to_patient_path(server, page):
+    """From the response page, choosing a lane's patient opens the patient profile with that
+    patient (the keyboard path beside clicking the lane)."""
+    open_path(page, server, "response")
+    page.get_by_role("button", name="Open profile").first.wait_for()
+    combo = page.get_by_test_id("stSelectbox").filter(has_text="Open patient profile")
+    combo.first.click()
+    page.get_by_role("option", name=INFUSED_PATIENT).click()
+    wait_idle(page)
+    page.get_by_role("button", name="Open profile").first.click()
+    page.wait_for_url(re.compile(r"/patient\?.*patient="), timeout=30_000)
+    wait_idle(page)
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
+    screenshot(page, "swimmer_to_patient")
+    assert INFUSED_PATIENT in page.url
+    assert page.get_by_text("1 of 14 patients").first.is_visible()

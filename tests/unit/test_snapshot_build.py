@@ -1,0 +1,183 @@
+"""Snapshot builds through the command line: every validation rule refuses its bad file with
+file, row, column and value, exits non-zero, and leaves the previous snapshot byte-identical;
+a good import replaces it atomically; the synthetic trial survives an ADaM round trip."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyreadstat
+import pytest
+from adam_fixtures import valid_tables, write_folder
+
+from trialdash import snapshot as snapshot_module
+from trialdash.build import build_from_adam, build_synthetic
+from trialdash.cli import main
+from trialdash.schema import DATASETS
+from trialdash.synthetic import generate
+
+# One bad cell per validation rule: (data set, 0-based row, column, bad value, text expected
+# in the message). Rule numbers follow trialdash/validate.py.
+BREAKAGES = {
+    "2 required variable": ("adtte", None, "CNSR", None, "CNSR"),
+    "3 type": ("adsl", 1, "AGE", "sixty", "value 'sixty'"),
+    "3 date parses": ("adae", 0, "ASTDT", "2022-13-45", "column ASTDT"),
+    "4 unique USUBJID": ("adsl", 1, "USUBJID", "CD7-01-001", "column USUBJID"),
+    "5 subject in ADSL": ("adae", 2, "USUBJID", "CD7-99-999", "CD7-99-999"),
+    "6 dates ordered": ("adsl", 0, "LDSTDT", "2022-05-27", "column TRTSDT"),
+    "7 grade 1-5": ("adae", 1, "AETOXGR", "7", "a CTCAE grade 1-5"),
+    "8 CNSR": ("adtte", 2, "CNSR", "-1", "column CNSR"),
+    "9 AVAL >= 0": ("adtte", 0, "AVAL", "-3", "column AVAL"),
+    "10 flags Y/N": ("adsl", 0, "SAFFL", "Yes", "column SAFFL"),
+}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def served(tmp_path) -> Path:
+    """A snapshot already serving, built from the valid study."""
+    out = tmp_path / "serving" / "trial.duckdb"
+    assert main(["snapshot", "build", "--adam", str(write_folder(tmp_path / "good",
+                                                                 valid_tables())),
+                 "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKAGES))
+def test_bad_file_is_refused_and_previous_snapshot_kept(tmp_path, served, capsys, rule):
+    """Each rule's bad file: exit status 1, a message naming file, row and column, and the
+    snapshot that was serving is byte-identical, with no temporary file left beside it."""
+    name, row, column, value, expected = BREAKAGES[rule]
+    tables = valid_tables()
+    if row is None:
+        tables[name] = tables[name].drop(columns=column)
+    else:
+        tables[name].loc[row, column] = value
+    folder = write_folder(tmp_path / "bad", tables)
+    before = sha256(served)
+    capsys.readouterr()
+    status = main(["snapshot", "build", "--adam", str(folder), "--out", str(served)])
+    message = capsys.readouterr().err
+    assert status == 1
+    assert f"{name}.csv" in message
+    if row is not None:
+        assert f"row {row + 1}" in message
+    assert expected in message
+    assert "unchanged" in message
+    assert sha256(served) == before
+    assert sorted(p.name for p in served.parent.iterdir()) == ["trial.duckdb"]
+
+
+def test_all_problems_are_reported_at_once(tmp_path, served, capsys):
+    """Three bad cells in two files give three problems in one run."""
+    tables = valid_tables()
+    tables["adae"].loc[1, "AETOXGR"] = "9"
+    tables["adtte"].loc[0, "AVAL"] = "-1"
+    tables["adtte"].loc[2, "CNSR"] = "0.5"
+    folder = write_folder(tmp_path / "bad", tables)
+    assert main(["snapshot", "build", "--adam", str(folder), "--out", str(served)]) == 1
+    err = capsys.readouterr().err
+    assert "adae.csv, row 2, column AETOXGR" in err
+    assert "adtte.csv, row 1, column AVAL" in err
+    assert "adtte.csv, row 3, column CNSR" in err
+
+
+def test_crash_while_writing_keeps_previous_snapshot(tmp_path, served, monkeypatch):
+    """A failure half-way through writing (simulated in the writer) leaves the old file and
+    removes the temporary one."""
+    before = sha256(served)
+
+    def broken_comment(table):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(snapshot_module, "_comment_sql", broken_comment)
+    folder = write_folder(tmp_path / "good2", valid_tables())
+    with pytest.raises(OSError, match="disk full"):
+        build_from_adam(folder, served)
+    assert sha256(served) == before
+    assert sorted(p.name for p in served.parent.iterdir()) == ["trial.duckdb"]
+
+
+def test_good_import_replaces_the_snapshot_while_a_reader_is_open(tmp_path, served):
+    """A reader that opened the old file keeps its view; new readers see the new build."""
+    reader = duckdb.connect(str(served), read_only=True)
+    old_rows = reader.execute("SELECT count(*) FROM adsl").fetchone()[0]
+    build_synthetic(served)
+    assert reader.execute("SELECT count(*) FROM adsl").fetchone()[0] == old_rows
+    reader.close()
+    with duckdb.connect(str(served), read_only=True) as fresh:
+        assert fresh.execute("SELECT count(*) FROM adsl").fetchone()[0] == 17
+
+
+def test_info_prints_meta_and_row_counts(served, capsys):
+    """`snapshot info` shows the meta row with the imported files' sha256 and row counts."""
+    capsys.readouterr()
+    assert main(["snapshot", "info", str(served)]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["source_kind"] == "adam"
+    assert info["tables"]["adsl"] == 3
+    assert {f["file"] for f in info["source_files"]} >= {"adsl.csv", "adae.csv"}
+    assert all(len(f["sha256"]) == 64 for f in info["source_files"])
+
+
+def test_info_without_snapshot_is_a_clear_error(tmp_path, capsys):
+    assert main(["snapshot", "info", str(tmp_path / "none.duckdb")]) == 1
+    assert "No snapshot at" in capsys.readouterr().err
+
+
+def test_synthetic_build_is_deterministic(tmp_path):
+    """Same seed, same table contents (meta differs only in build time)."""
+    first = build_synthetic(tmp_path / "a.duckdb", seed=7)
+    second = build_synthetic(tmp_path / "b.duckdb", seed=7)
+    for table in DATASETS:
+        pd.testing.assert_frame_equal(_table(first, table.name), _table(second, table.name))
+
+
+# --- round trip: synthetic -> ADaM files -> import -> the same tables ---------------------
+
+
+def _table(path: Path, name: str) -> pd.DataFrame:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(f'SELECT * FROM "{name}"').df()
+
+
+def _export_xpt(frame: pd.DataFrame, path: Path) -> None:
+    """Dates as SAS day numbers with a DATE9. format, as SAS writes them."""
+    out = frame.copy()
+    formats = {}
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = (out[col] - pd.Timestamp("1960-01-01")).dt.days.astype("float64")
+            formats[col] = "DATE9."
+        elif str(out[col].dtype) == "Int64":
+            out[col] = out[col].astype("float64")
+        elif out[col].dtype == object:
+            out[col] = out[col].fillna("")
+    pyreadstat.write_xport(out, str(path), table_name=path.stem.upper()[:8],
+                           variable_format=formats, file_format_version=5)
+
+
+def _export_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, date_format="%Y-%m-%d")
+
+
+@pytest.mark.parametrize("fmt", ["xpt", "csv"])
+def test_round_trip_through_adam_files(tmp_path, synthetic_snapshot, fmt):
+    """The synthetic trial written out as ADaM files (.xpt and .csv) and imported again gives
+    the same tables as the synthetic snapshot, derived columns included."""
+    folder = tmp_path / fmt
+    folder.mkdir()
+    for name, frame in generate().datasets.items():
+        (_export_xpt if fmt == "xpt" else _export_csv)(frame, folder / f"{name}.{fmt}")
+    imported = build_from_adam(folder, tmp_path / "imported.duckdb")
+    for table in DATASETS:
+        expected = _table(synthetic_snapshot, table.name)
+        got = _table(imported, table.name)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, obj=table.name)
