@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-
 present = st.query_params.get("present") in ("1", "true", "yes")
 st.set_page_config(
     page_title="NCT05290155 results",

@@ -4,7 +4,6 @@ import streamlit as st
 
 from trialdash import ui
 from trialdash.analysis import enrollment, overview
-from trialdash.analysis.stats import format_proportion_ci
 from trialdash.figures import enrollment as enrollment_figures
 
 view = ui.current_view()
@@ -24,7 +23,8 @@ tiles[2].metric(
     "Follow-up", "–" if figures.median_followup_days is None
     else f"{figures.median_followup_days / 30.4375:.1f} mo",
     help="Median follow-up: reverse Kaplan-Meier median of overall survival, months.")
-for tile, name, rate in ((tiles[3], "ORR", figures.orr), (tiles[4], "CR", figures.complete_response)):
+rates = ((tiles[3], "ORR", figures.orr), (tiles[4], "CR", figures.complete_response))
+for tile, name, rate in rates:
     if rate is None or rate.n == 0:
         tile.metric(name, "–")
         continue

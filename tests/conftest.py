@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture(scope="session")
 def synthetic_snapshot(tmp_path_factory) -> Path:
     """The default synthetic trial (seed 20220501, 14 infused patients) as a snapshot file."""

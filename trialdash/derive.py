@@ -79,7 +79,7 @@ def conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Select the table's columns in schema order, adding absent ones as missing, typed."""
     result = pd.DataFrame(index=frame.index)
     for col in table.columns:
-        values = frame[col.name] if col.name in frame.columns else pd.Series(pd.NA, index=frame.index)
+        values = _col(frame, col.name)
         result[col.name] = _as_type(values, col.type)
     return result.reset_index(drop=True)
 
@@ -103,7 +103,9 @@ def _days(later: pd.Series, origin: pd.Series) -> pd.Series:
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
-    return frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="object")
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.NA, index=frame.index, dtype="object")
 
 
 def _flag(condition: pd.Series) -> pd.Series:
@@ -118,7 +120,8 @@ def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str) -> pd.DataF
     if dose_var == "TRT01A":
         planned = _col(out, "TRT01P")
         dose = dose.where(dose.notna(), planned)
-        dose_num = dose_num.where(dose_num.notna(), pd.to_numeric(_col(out, "TRT01PN"), errors="coerce"))
+        planned_num = pd.to_numeric(_col(out, "TRT01PN"), errors="coerce")
+        dose_num = dose_num.where(dose_num.notna(), planned_num)
     out["dose_group"] = dose.where(dose.notna(), None)
     out["dose_order"] = _dose_order(out["dose_group"], dose_num)
     out["subtype"] = _col(out, subtype_var).where(_col(out, subtype_var).notna(), None)
@@ -151,7 +154,7 @@ def _first_number(label: object) -> float:
 
 def _dose_order(groups: pd.Series, numbers: pd.Series) -> pd.Series:
     keys: dict[str, tuple[float, str]] = {}
-    for group, number in zip(groups, numbers):
+    for group, number in zip(groups, numbers, strict=True):
         if group is None or pd.isna(group):
             continue
         value = number if pd.notna(number) else _first_number(group)
@@ -174,7 +177,8 @@ def _status(adsl: pd.DataFrame) -> pd.Series:
 
 
 def _with_subject_labels(frame: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
-    labels = adsl[["USUBJID", "TRTSDT", "HSCTDT", "dose_group", "dose_order", "subtype", "pseudonym"]]
+    labels = adsl[["USUBJID", "TRTSDT", "HSCTDT", "dose_group", "dose_order", "subtype",
+                   "pseudonym"]]
     labels = labels.rename(columns={"TRTSDT": "_TRTSDT", "HSCTDT": "_HSCTDT"})
     own = frame.drop(columns=[c for c in labels.columns if c != "USUBJID" and c in frame.columns])
     return own.merge(labels, on="USUBJID", how="left", validate="many_to_one")
@@ -193,7 +197,8 @@ def _derive_adae(adae: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
     term = _col(out, "AETERM").astype("object").str.upper().str.strip()
     is_crs = decod.isin(CRS_TERMS) | term.isin(CRS_TERMS)
     is_icans = decod.isin(ICANS_TERMS) | term.isin(ICANS_TERMS)
-    out["aesi"] = np.where(is_crs.fillna(False), "CRS", np.where(is_icans.fillna(False), "ICANS", None))
+    icans = np.where(is_icans.fillna(False), "ICANS", None)
+    out["aesi"] = np.where(is_crs.fillna(False), "CRS", icans)
     if "AESEQ" not in out.columns or out["AESEQ"].isna().all():
         out["AESEQ"] = out.groupby("USUBJID").cumcount() + 1
     return out.sort_values(["USUBJID", "AESEQ"], kind="stable")

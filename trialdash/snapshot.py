@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -58,7 +58,8 @@ def _comment_sql(table: Table) -> list[str]:
     def quote(text: str) -> str:
         return "'" + text.replace("'", "''") + "'"
 
-    statements = [f'COMMENT ON TABLE "{table.name}" IS {quote(f"{table.doc} Grain: {table.grain}.")}']
+    about = quote(f"{table.doc} Grain: {table.grain}.")
+    statements = [f'COMMENT ON TABLE "{table.name}" IS {about}']
     statements += [
         f'COMMENT ON COLUMN "{table.name}"."{c.name}" IS {quote(c.doc)}' for c in table.columns
     ]
@@ -104,7 +105,7 @@ def write_snapshot(
                     "title": meta.title,
                     "registry_id": meta.registry_id,
                     "cutoff": meta.cutoff_date,
-                    "built_at": datetime.now(timezone.utc).replace(tzinfo=None),
+                    "built_at": datetime.now(UTC).replace(tzinfo=None),
                     "kind": meta.source_kind,
                     "source": meta.source,
                     "files": json.dumps(meta.source_files),
@@ -144,7 +145,7 @@ def read_meta(con: duckdb.DuckDBPyConnection) -> dict:
         names = [d[0] for d in cur.description]
     finally:
         cur.close()
-    info = dict(zip(names, row))
+    info = dict(zip(names, row, strict=True))
     info["source_files"] = json.loads(info["source_files"] or "[]")
     info["row_counts"] = json.loads(info["row_counts"] or "{}")
     return info

@@ -48,3 +48,10 @@ def subtype_colour_map(subtypes: list[str]) -> dict[str, str]:
     for subtype in sorted(subtypes, key=subtype_sort_key):
         colours[subtype] = SUBTYPE_COLOURS.get(subtype) or next(extras)
     return colours
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    """'#0072B2', 0.5 -> 'rgba(0,114,178,0.5)': a fixed colour made translucent."""
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"

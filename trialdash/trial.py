@@ -63,7 +63,7 @@ class Trial:
 
     def pseudonyms(self) -> dict[str, str]:
         """USUBJID -> stable pseudonym (P01, P02, ...)."""
-        return dict(zip(self.options["USUBJID"], self.options["pseudonym"]))
+        return dict(zip(self.options["USUBJID"], self.options["pseudonym"], strict=True))
 
     def cohort(self, flt: Filter | None = None) -> Cohort:
         return Cohort(self, flt or Filter())

@@ -25,7 +25,8 @@ from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
 
 SYNTHETIC_LABEL = "SYNTHETIC DATA"
-_PARAM_DOSE, _PARAM_SUBTYPE, _PARAM_PATIENT, _PARAM_PRESENT = "dose", "subtype", "patient", "present"
+_PARAM_DOSE, _PARAM_SUBTYPE = "dose", "subtype"
+_PARAM_PATIENT, _PARAM_PRESENT = "patient", "present"
 
 
 def _snapshot_key() -> tuple[str, float]:

@@ -58,7 +58,8 @@ def test_patient_deep_link(server, page):
     screenshot(page, "patient_deep_link")
     assert page.locator(EXCEPTION).count() == 0
     assert page.get_by_text("1 of 14 patients").first.is_visible()
-    assert INFUSED_PATIENT in page.locator("section.main, [data-testid='stMain']").first.inner_text()
+    main_text = page.locator("[data-testid='stMain']").first.inner_text()
+    assert INFUSED_PATIENT in main_text
 
 
 def test_presentation_mode_link(server, page):

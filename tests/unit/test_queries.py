@@ -72,7 +72,7 @@ def test_subjects_are_in_dose_order_with_screen_failures_last(con):
 def test_adverse_event_window(con):
     """Hand count: events starting by day 28 are S1 days 2, 3, 20 and S2 day 5 (not day 40)."""
     within = queries.run(con, "adverse_events", subjects=ALL, window_days=28)
-    assert sorted(zip(within["USUBJID"], within["start_day"])) == [
+    assert sorted(zip(within["USUBJID"], within["start_day"], strict=True)) == [
         ("S1", 2), ("S1", 3), ("S1", 20), ("S2", 5)]
     everything = queries.run(con, "adverse_events", subjects=ALL, window_days=None)
     assert len(everything) == 5

@@ -67,7 +67,7 @@ def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_s
                     "line": {"width": 2, "color": colours[group]}},
             customdata=list(zip(part["USUBJID"].map(lambda p: labels.get(p, p)),
                                 part["COHORT"].fillna(""),
-                                infused.map({True: "infused", False: "not infused"}))),
+                                infused.map({True: "infused", False: "not infused"}), strict=True)),
             hovertemplate="%{customdata[0]} · %{x|%d %b %Y}<br>" + group
             + " %{customdata[1]} (%{customdata[2]})<br>enrolled #%{y}<extra></extra>",
         )
