@@ -1,0 +1,83 @@
+"""Response: ORR and CR rate with exact CIs, best responses and the swimmer plot."""
+
+import streamlit as st
+
+from trialdash import ui
+from trialdash.analysis import response
+from trialdash.analysis.swimmer import SORT_OPTIONS, swimmer_lanes
+from trialdash.figures import response as figures
+from trialdash.style import dose_colour_map, subtype_colour_map
+
+PATIENT_PAGE = "pages/patient.py"
+GROUPINGS = {"dose_group": "Dose group", "subtype": "Subtype"}
+UNITS = {"days": "Days", "months": "Months"}
+
+
+def open_patient(usubjid: str) -> None:
+    """Put the patient in the shared filter and go to their profile."""
+    ui.select_patient(usubjid)
+    st.switch_page(PATIENT_PAGE)
+
+
+view = ui.current_view()
+ui.page_header(view, "Response")
+if not ui.require(view, "adrs"):
+    st.stop()
+cohort = view.cohort
+if cohort.count.kept == 0:
+    st.info("No infused patient matches the filters in the sidebar.")
+    st.stop()
+
+population = response.evaluable_population(cohort)
+st.caption(
+    f"**Responder definitions** — T-ALL (NCCN/ELN criteria): CR + CRi; lymphomas (Lugano 2014) "
+    f"and T-LBL: CR + PR. {response.CR_DEFINITION}. Best overall response is the BOR record, "
+    f"else the best per-visit response up to progression. **Evaluable population**: "
+    f"{population.describe()}. Exact (Clopper-Pearson) 95% confidence intervals."
+)
+
+st.subheader("Objective response rate")
+ui.table(view, response.orr_display_table(response.orr_table(cohort, "dose_group"), "Dose group"),
+         "ORR by dose group", caption="By dose group (evaluable patients)")
+ui.table(view, response.orr_display_table(response.orr_table(cohort, "subtype"), "Subtype"),
+         "ORR by subtype", caption="By disease subtype (evaluable patients)")
+
+by = st.segmented_control("Charts by", list(GROUPINGS), default="dose_group", required=True,
+                          format_func=GROUPINGS.get, key="rsp_chart_by")
+ui.chart(figures.orr_forest(response.orr_table(cohort, by), view.font_size, by,
+                            response.ORR_DEFINITION), key="orr_forest")
+best = response.best_response(cohort)
+group_order = view.trial.dose_groups if by == "dose_group" else view.trial.subtypes
+ui.chart(figures.bor_by_group_bar(response.bor_counts(best, by), by, view.font_size, group_order),
+         key="bor_bar")
+
+with st.expander("Best overall response per patient"):
+    ui.table(view, best.drop(columns="dose_order"), "Best overall response",
+             caption="One row per infused patient; first_response_day in days since infusion.")
+
+st.subheader("Swimmer plot")
+colour_col, sort_col, unit_col = st.columns([1, 2, 1])
+colour_by = colour_col.segmented_control("Colour lanes by", list(GROUPINGS), default="dose_group",
+                                         required=True, format_func=GROUPINGS.get,
+                                         key="rsp_colour_by")
+sort = sort_col.segmented_control("Order lanes by", list(SORT_OPTIONS), default="duration",
+                                  required=True, format_func=SORT_OPTIONS.get, key="rsp_sort")
+unit = unit_col.segmented_control("Time unit", list(UNITS), default="days", required=True,
+                                  format_func=UNITS.get, key="rsp_unit")
+lanes, events = swimmer_lanes(cohort, sort)
+colours = (dose_colour_map(view.trial.dose_groups) if colour_by == "dose_group"
+           else subtype_colour_map(view.trial.subtypes))
+event = ui.chart(figures.swimmer(lanes, events, colour_by, colours, view.labels, unit,
+                                 view.font_size),
+                 key="swimmer", on_select="rerun", selection_mode="points")
+st.caption("Lanes run from infusion (day 0) to last contact. Click a lane to open that "
+           "patient's profile, or choose the patient below.")
+clicked = figures.selected_patient(event.selection.points, view.labels)
+if clicked:
+    open_patient(clicked)
+
+pick_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
+pick = pick_col.selectbox("Open patient profile", list(lanes["USUBJID"]), format_func=view.label,
+                          key="rsp_pick")
+if button_col.button("Open profile", key="rsp_open", icon=":material/person:"):
+    open_patient(pick)

@@ -1,0 +1,360 @@
+"""Best overall response, objective response rate (ORR) and complete-response (CR) rate.
+
+Definitions (kept here, in one place, and used by every page and figure)
+------------------------------------------------------------------------
+* **Responder** (:func:`is_responder`) depends on the disease:
+
+  - leukaemias (T-ALL, and any subtype whose name ends in "ALL" without "LBL", or names a
+    leukaemia), assessed by NCCN/ELN criteria: **CR + CRi**. A PR is not a response.
+  - lymphomas (PTCL-NOS, AITL, ALCL, ...) and T-LBL, assessed by Lugano 2014: **CR + PR**.
+    A CRi recorded for them (not a Lugano category) counts as a response: it is a complete
+    response with incomplete count recovery, at least as good as a PR.
+* **CR rate** counts BOR = CR only, for every subtype. CRi (incomplete count recovery) is a
+  response for the ORR but not a complete response.
+* **Best overall response (BOR)** is ADRS ``PARAMCD = 'BOR'``. A patient without a BOR record
+  gets the best per-visit response (``PARAMCD = 'OVR'``) in the order
+  CR > CRi > PR > SD > PD > NE, over the assessments up to and including the first PD (a
+  response after progression, e.g. to later therapy, is not a response to CAR-T); the
+  ``bor_source`` column says which. A patient with neither is 'NE' ("No assessment").
+* Response codes are normalised (case, Lugano's metabolic terms): 'CRI' -> 'CRi',
+  'CMR' -> 'CR', 'PMR' -> 'PR', 'NMR'/'SMD' -> 'SD', 'PMD'/'RELAPSE' -> 'PD'. Anything
+  unrecognised or missing is 'NE'.
+* **Evaluable population** (the ORR denominator): infused patients with EFFFL = 'Y' when the
+  EFFFL column is filled for any infused patient of the cohort; otherwise every infused
+  patient (EFFFL was not delivered).
+* Confidence intervals are exact (Clopper-Pearson) 95% intervals from
+  :func:`trialdash.analysis.stats.proportion`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.stats import format_n_of_N, proportion
+from trialdash.style import subtype_sort_key
+from trialdash.trial import Cohort
+
+#: Response categories from best to worst.
+RESPONSE_ORDER: tuple[str, ...] = ("CR", "CRi", "PR", "SD", "PD", "NE")
+LEUKAEMIA_CRITERIA = "NCCN/ELN (T-ALL)"
+LYMPHOMA_CRITERIA = "Lugano 2014"
+LEUKAEMIA_RESPONSES = frozenset({"CR", "CRi"})
+LYMPHOMA_RESPONSES = frozenset({"CR", "CRi", "PR"})
+LEUKAEMIA_DEFINITION = "CR + CRi"
+LYMPHOMA_DEFINITION = "CR + PR"
+#: One sentence stating the ORR definition, for captions and chart titles.
+ORR_DEFINITION = (f"ORR = {LEUKAEMIA_DEFINITION} for T-ALL (NCCN/ELN); "
+                  f"{LYMPHOMA_DEFINITION} for lymphomas and T-LBL ({LYMPHOMA_CRITERIA})")
+CR_DEFINITION = "CR rate = best overall response CR (CRi not counted)"
+
+BOR_RECORD, BOR_DERIVED, BOR_NONE = "BOR record", "Derived from OVR", "No assessment"
+OVERALL = "Overall"
+UNKNOWN_SUBTYPE = "Unknown"
+GroupBy = Literal["dose_group", "subtype"]
+
+_SYNONYMS = {
+    "CR": "CR", "CRI": "CRi", "PR": "PR", "SD": "SD", "PD": "PD", "NE": "NE",
+    "CMR": "CR", "PMR": "PR", "NMR": "SD", "SMD": "SD", "PMD": "PD",
+    "RELAPSE": "PD", "RELAPSED": "PD", "PROGRESSION": "PD",
+}
+_RANK = {category: rank for rank, category in enumerate(RESPONSE_ORDER)}
+
+BEST_RESPONSE_COLUMNS = ["USUBJID", "dose_group", "dose_order", "subtype", "BOR", "bor_source",
+                         "criteria", "responder", "complete_response", "first_response_day",
+                         "evaluable"]
+
+
+def normalise_response(value: object) -> str:
+    """One of :data:`RESPONSE_ORDER` for a raw AVALC: 'cri' -> 'CRi', 'CMR' -> 'CR', ...
+
+    Missing or unrecognised values are 'NE' (not evaluable).
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "NE"
+    return _SYNONYMS.get(str(value).strip().upper(), "NE")
+
+
+def response_rank(category: str) -> int:
+    """0 for CR (best) to 5 for NE, for sorting normalised categories."""
+    return _RANK[normalise_response(category)]
+
+
+def is_leukaemia(subtype: object) -> bool:
+    """Whether a subtype is assessed as a leukaemia (T-ALL) rather than a lymphoma.
+
+    True for names ending in 'ALL' that do not mention 'LBL' (T-ALL, ALL, B-ALL) and for names
+    containing 'LEUK' (leukaemia/leukemia). Missing subtypes count as lymphomas.
+    """
+    if subtype is None or subtype is pd.NA or (isinstance(subtype, float) and np.isnan(subtype)):
+        return False
+    name = str(subtype).strip().upper()
+    return (name.endswith("ALL") and "LBL" not in name) or "LEUK" in name
+
+
+def is_responder(bor: object, subtype: object) -> bool:
+    """Whether a response counts towards the ORR for a patient of this subtype.
+
+    Leukaemias (T-ALL): CR or CRi. Lymphomas and T-LBL (Lugano 2014): CR or PR (a CRi, not a
+    Lugano category, also counts). ``bor`` is normalised first, so 'cri' and 'CMR' work.
+    """
+    allowed = LEUKAEMIA_RESPONSES if is_leukaemia(subtype) else LYMPHOMA_RESPONSES
+    return normalise_response(bor) in allowed
+
+
+def default_criteria(subtype: object) -> str:
+    """The response criteria a subtype is assessed by, when ADRS does not say (CRIT)."""
+    return LEUKAEMIA_CRITERIA if is_leukaemia(subtype) else LYMPHOMA_CRITERIA
+
+
+def responder_definition(subtype: object) -> str:
+    """'CR + CRi' for leukaemias, 'CR + PR' for lymphomas and T-LBL."""
+    return LEUKAEMIA_DEFINITION if is_leukaemia(subtype) else LYMPHOMA_DEFINITION
+
+
+@dataclass(frozen=True)
+class EvaluablePopulation:
+    """Who is in the ORR denominator and by which rule.
+
+    ``count.kept`` = evaluable patients, ``count.total`` = infused patients of the cohort.
+    """
+
+    count: PatientCount
+    rule: str
+    ids: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"{self.rule}: {self.count.kept} of {self.count.total} infused patients"
+
+
+def _evaluable_mask(infused: pd.DataFrame) -> tuple[pd.Series, str]:
+    flag = infused["EFFFL"] if "EFFFL" in infused.columns else pd.Series(dtype=object)
+    filled = flag.dropna().astype(str).str.strip().ne("")
+    if filled.any():
+        mask = flag.astype("object").fillna("").astype(str).str.strip().str.upper().eq("Y")
+        return mask, "Efficacy-evaluable (EFFFL = 'Y')"
+    return pd.Series(True, index=infused.index), "All infused patients (EFFFL not recorded)"
+
+
+def evaluable_population(cohort: Cohort) -> EvaluablePopulation:
+    """The ORR denominator: EFFFL = 'Y' when EFFFL is filled, else every infused patient."""
+    infused = cohort.infused
+    mask, rule = _evaluable_mask(infused)
+    ids = tuple(infused.loc[mask, "USUBJID"])
+    return EvaluablePopulation(PatientCount(len(ids), len(infused)), rule, ids)
+
+
+def infused_assessments(cohort: Cohort) -> pd.DataFrame:
+    """ADRS rows of the cohort's infused patients with ``response`` = normalised AVALC."""
+    records = cohort.responses()
+    records = records[records["USUBJID"].isin(cohort.infused["USUBJID"])].copy()
+    records["PARAMCD"] = records["PARAMCD"].astype("object").str.strip().str.upper()
+    records["response"] = records["AVALC"].map(normalise_response)
+    return records
+
+
+def assessments_until_progression(ovr: pd.DataFrame) -> pd.DataFrame:
+    """One patient's OVR rows in day order, up to and including the first PD."""
+    ordered = ovr.sort_values("day", kind="stable", na_position="last")
+    is_pd = ordered["response"].eq("PD").to_numpy()
+    if is_pd.any():
+        ordered = ordered.iloc[: int(np.argmax(is_pd)) + 1]
+    return ordered
+
+
+def _best(categories: pd.Series) -> str:
+    return min(categories, key=response_rank) if len(categories) else "NE"
+
+
+def _first_criteria(*frames: pd.DataFrame) -> str | None:
+    for frame in frames:
+        crit = frame["CRIT"].dropna().astype(str).str.strip()
+        crit = crit[crit.ne("")]
+        if not crit.empty:
+            return crit.mode().iloc[0]
+    return None
+
+
+def responding_days(records: pd.DataFrame, subtype: object) -> pd.Series:
+    """Days of the records (with a ``response`` column) that meet the responder definition."""
+    mask = records["response"].map(lambda r: is_responder(r, subtype)).astype(bool)
+    return records.loc[mask, "day"].dropna()
+
+
+def _first_response_day(ovr: pd.DataFrame, bor: pd.DataFrame, subtype: object) -> float:
+    for days in (responding_days(ovr, subtype), responding_days(bor, subtype)):
+        if not days.empty:
+            return float(days.min())
+    return np.nan
+
+
+def _patient_best(patient: pd.Series, records: pd.DataFrame) -> dict:
+    subtype = patient["subtype"]
+    bor_rows = records[records["PARAMCD"] == "BOR"]
+    ovr_rows = records[records["PARAMCD"] == "OVR"]
+    if not bor_rows.empty:
+        bor, source = _best(bor_rows["response"]), BOR_RECORD
+    elif not ovr_rows.empty:
+        bor, source = _best(assessments_until_progression(ovr_rows)["response"]), BOR_DERIVED
+    else:
+        bor, source = "NE", BOR_NONE
+    return {
+        "USUBJID": patient["USUBJID"],
+        "dose_group": patient["dose_group"],
+        "dose_order": patient["dose_order"],
+        "subtype": subtype,
+        "BOR": bor,
+        "bor_source": source,
+        "criteria": _first_criteria(bor_rows, ovr_rows) or default_criteria(subtype),
+        "responder": is_responder(bor, subtype),
+        "complete_response": bor == "CR",
+        "first_response_day": _first_response_day(ovr_rows, bor_rows, subtype),
+    }
+
+
+def best_response(cohort: Cohort) -> pd.DataFrame:
+    """Best overall response of every infused patient of the cohort.
+
+    Returns
+    -------
+    DataFrame
+        One row per infused patient, in dose order then USUBJID: USUBJID, dose_group,
+        dose_order, subtype, BOR (normalised), bor_source ('BOR record', 'Derived from OVR',
+        'No assessment'), criteria (CRIT, else the subtype's default), responder (bool, by
+        :func:`is_responder`), complete_response (BOR = CR), first_response_day (first
+        assessment, days since infusion, meeting the responder definition; NaN if none),
+        evaluable (bool, see :func:`evaluable_population`).
+    """
+    infused = cohort.infused
+    records = infused_assessments(cohort)
+    by_patient = dict(tuple(records.groupby("USUBJID", sort=False)))
+    empty = records.iloc[0:0]
+    rows = [_patient_best(patient, by_patient.get(patient["USUBJID"], empty))
+            for _, patient in infused.iterrows()]
+    best = pd.DataFrame(rows, columns=BEST_RESPONSE_COLUMNS[:-1])
+    mask, _ = _evaluable_mask(infused)
+    best["evaluable"] = mask.to_numpy(dtype=bool)
+    best["responder"] = best["responder"].astype(bool)
+    best["complete_response"] = best["complete_response"].astype(bool)
+    best["first_response_day"] = pd.to_numeric(best["first_response_day"], errors="coerce")
+    return best.sort_values(["dose_order", "USUBJID"], kind="stable").reset_index(drop=True)
+
+
+def format_rate(k: int, n: int, lower: float, upper: float) -> str:
+    """'6/8 (75%) [35–97]': count, percentage and exact 95% CI in percent; '0/0 (NA)' if n = 0."""
+    text = format_n_of_N(k, n, digits=0)
+    if n == 0:
+        return text
+    return f"{text} [{100 * lower:.0f}–{100 * upper:.0f}]"
+
+
+def _joined(values: pd.Series) -> str:
+    return "; ".join(dict.fromkeys(v for v in values.dropna().astype(str) if v))
+
+
+def group_definition(subtypes: pd.Series) -> str:
+    """The responder definition(s) applying to a group of patients, e.g. 'CR + CRi' for T-ALL
+    alone, 'CR + CRi (T-ALL); CR + PR (others)' for a group mixing leukaemias and lymphomas."""
+    leukaemia = subtypes.map(is_leukaemia).astype(bool)
+    if leukaemia.all() and len(leukaemia):
+        return LEUKAEMIA_DEFINITION
+    if not leukaemia.any():
+        return LYMPHOMA_DEFINITION
+    return f"{LEUKAEMIA_DEFINITION} (T-ALL); {LYMPHOMA_DEFINITION} (others)"
+
+
+def _rate_row(group: str, frame: pd.DataFrame) -> dict:
+    evaluable = frame[frame["evaluable"]]
+    n = len(evaluable)
+    orr = proportion(int(evaluable["responder"].sum()), n)
+    cr = proportion(int(evaluable["complete_response"].sum()), n)
+    return {
+        "group": group,
+        "n": n,
+        "responders": orr.k,
+        "orr": orr.estimate,
+        "orr_lower": orr.lower,
+        "orr_upper": orr.upper,
+        "cr": cr.k,
+        "cr_rate": cr.estimate,
+        "cr_lower": cr.lower,
+        "cr_upper": cr.upper,
+        "criteria": _joined(frame["criteria"]),
+        "definition": group_definition(frame["subtype"]),
+        "orr_display": format_rate(orr.k, n, orr.lower, orr.upper),
+        "cr_display": format_rate(cr.k, n, cr.lower, cr.upper),
+    }
+
+
+def _grouped(best: pd.DataFrame, by: GroupBy) -> list[tuple[str, pd.DataFrame]]:
+    if by == "dose_group":
+        ordered = best.sort_values("dose_order", kind="stable")
+        groups = list(dict.fromkeys(ordered["dose_group"].dropna()))
+        return [(g, best[best["dose_group"] == g]) for g in groups]
+    if by == "subtype":
+        subtype = best["subtype"].fillna(UNKNOWN_SUBTYPE)
+        groups = sorted(subtype.unique(), key=subtype_sort_key)
+        return [(g, best[subtype == g]) for g in groups]
+    raise ValueError(f"by must be 'dose_group', 'subtype' or None, got {by!r}")
+
+
+ORR_COLUMNS = ["group", "n", "responders", "orr", "orr_lower", "orr_upper", "cr", "cr_rate",
+               "cr_lower", "cr_upper", "criteria", "definition", "orr_display", "cr_display"]
+
+
+def orr_table(cohort: Cohort, by: GroupBy | None = "dose_group") -> pd.DataFrame:
+    """ORR and CR rate with exact 95% CIs, per group and overall, among evaluable patients.
+
+    Parameters
+    ----------
+    cohort : Cohort
+    by : 'dose_group', 'subtype' or None
+        Grouping; None gives the Overall row only. Groups are those of the cohort's infused
+        patients (a group without evaluable patients shows n = 0 and NaN rates), in dose order
+        or the canonical subtype order (missing subtype: 'Unknown').
+
+    Returns
+    -------
+    DataFrame
+        One row per group, then 'Overall': group, n (evaluable), responders, orr, orr_lower,
+        orr_upper, cr, cr_rate, cr_lower, cr_upper (proportions 0-1), criteria (CRIT values
+        seen), definition (responder definition(s) used), orr_display and cr_display
+        ("n/N (pct%) [lo–hi]").
+    """
+    best = best_response(cohort)
+    groups = _grouped(best, by) if by is not None else []
+    rows = [_rate_row(group, frame) for group, frame in groups]
+    rows.append(_rate_row(OVERALL, best))
+    return pd.DataFrame(rows, columns=ORR_COLUMNS)
+
+
+def orr_display_table(orr_rows: pd.DataFrame, group_title: str) -> pd.DataFrame:
+    """The ORR table as shown and downloaded: readable column names, text cells.
+
+    ``group_title`` names the first column, e.g. 'Dose group' or 'Subtype'.
+    """
+    return pd.DataFrame({
+        group_title: orr_rows["group"],
+        "Evaluable (N)": orr_rows["n"],
+        "ORR n/N (%) [exact 95% CI]": orr_rows["orr_display"],
+        "CR n/N (%) [exact 95% CI]": orr_rows["cr_display"],
+        "Responder definition": orr_rows["definition"],
+        "Criteria (CRIT)": orr_rows["criteria"],
+    })
+
+
+def bor_counts(best: pd.DataFrame, by: GroupBy = "dose_group") -> pd.DataFrame:
+    """Evaluable patients per group and BOR category: group, BOR, n (zero rows kept).
+
+    Groups in dose order (or canonical subtype order); categories in :data:`RESPONSE_ORDER`.
+    """
+    evaluable = best[best["evaluable"]]
+    rows = []
+    for group, frame in _grouped(evaluable, by):
+        counts = frame["BOR"].value_counts()
+        rows += [{"group": group, "BOR": c, "n": int(counts.get(c, 0))} for c in RESPONSE_ORDER]
+    return pd.DataFrame(rows, columns=["group", "BOR", "n"])
