@@ -252,11 +252,29 @@ def _sidebar_about(trial: Trial) -> None:
             st.markdown(f":red-background[**{SYNTHETIC_LABEL}**]")
 
 
+def _leave_legacy_page_discovery() -> None:
+    """Make a first request that lands directly on a page run ``app.py``'s navigation.
+
+    Streamlit treats a ``pages/`` folder beside the entry point as a legacy multipage app
+    until ``st.navigation`` has run once in the server process: a link such as
+    ``/patient?patient=...`` opened first after a restart runs the page file on its own, and
+    the sidebar then lists file names. Clearing that flag and rerunning (query parameters are
+    kept) hands the request to ``app.py``'s navigation. Pinned Streamlit 1.67 internals;
+    tests/browser covers it with a fresh server.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current_view() -> View:
     """Draw the shared sidebar (filters, presentation toggle, study) and return the view.
 
     Every page calls this once, first. In presentation mode the page's base type is larger.
     """
+    _leave_legacy_page_discovery()
     current = trial()
     view = sidebar_filters(current)
     _sidebar_about(current)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import screenshot, wait_idle
+from conftest import screenshot, start_streamlit, stop, wait_idle
 
 PAGES = {  # URL path -> (page title, minimum number of charts)
     "": ("Overview and enrollment", 3),
@@ -78,10 +78,12 @@ def test_swimmer_to_patient_path(server, page):
     patient (the keyboard path beside clicking the lane)."""
     open_path(page, server, "response")
     page.get_by_role("button", name="Open profile").first.wait_for()
-    combo = page.get_by_test_id("stSelectbox").filter(has_text="Open patient profile")
-    combo.first.click()
-    page.get_by_role("option", name=INFUSED_PATIENT).click()
+    combo = page.get_by_role("combobox", name="Open patient profile")
+    combo.click()
+    combo.fill(INFUSED_PATIENT)
+    page.get_by_role("option").filter(has_text=INFUSED_PATIENT).first.click()
     wait_idle(page)
+    assert combo.input_value() == INFUSED_PATIENT
     page.get_by_role("button", name="Open profile").first.click()
     page.wait_for_url(re.compile(r"/patient\?.*patient="), timeout=30_000)
     wait_idle(page)
@@ -89,3 +91,23 @@ def test_swimmer_to_patient_path(server, page):
     screenshot(page, "swimmer_to_patient")
     assert INFUSED_PATIENT in page.url
     assert page.get_by_text("1 of 14 patients").first.is_visible()
+
+
+def test_deep_link_as_first_request_after_a_restart(browser, synthetic_snapshot):
+    """A fresh server whose very first request is a patient link still runs app.py's
+    navigation: the sidebar lists page titles (not file names) and the patient is shown."""
+    proc, url = start_streamlit(synthetic_snapshot)
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        open_path(page, url, f"patient?patient={INFUSED_PATIENT}")
+        page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        screenshot(page, "patient_first_request")
+        assert "Patient profile" in nav and "Overview and enrollment" in nav
+        assert "app" not in nav.split()
+        assert page.get_by_text("1 of 14 patients").first.is_visible()
+        assert INFUSED_PATIENT in page.url
+        context.close()
+    finally:
+        stop(proc)
