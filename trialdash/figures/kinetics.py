@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from trialdash.figures.base import empty, style
-from trialdash.style import dose_colour_map
+from trialdash.style import dose_colour_map, rgba
 
 X_TITLE = "Days since infusion"
 TRANSGENE_Y_TITLE = "Transgene copies/µg gDNA (log scale)"
@@ -147,7 +147,7 @@ def _add_band(fig: go.Figure, band: pd.DataFrame, dose_groups: list[str], unit: 
         if part.empty:
             continue
         colour = colours[group]
-        fill = _rgba(colour, 0.18)
+        fill = rgba(colour, 0.18)
         fig.add_scatter(x=part["nominal_day"], y=part["q3"], mode="lines", line={"width": 0},
                         legendgroup=group, showlegend=False, hoverinfo="skip")
         fig.add_scatter(x=part["nominal_day"], y=part["q1"], mode="lines", line={"width": 0},
@@ -162,11 +162,6 @@ def _add_band(fig: go.Figure, band: pd.DataFrame, dose_groups: list[str], unit: 
                           f"<br>IQR %{{customdata[0]:,.{digits}f}}–%{{customdata[1]:,.{digits}f}}"
                           "<br>n = %{customdata[2]} patients<extra></extra>",
         )
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _curves(samples: pd.DataFrame, dose_groups: list[str], labels: dict[str, str] | None,

@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 from trialdash.analysis.endpoints import DAYS_PER_MONTH, SurvivalAnalysis, axis_ticks, p_text
 from trialdash.analysis.survival import KMResult, at_risk_table
 from trialdash.figures.base import empty, style
-from trialdash.style import dose_colour_map, subtype_colour_map
+from trialdash.style import dose_colour_map, rgba, subtype_colour_map
 
 OVERALL_COLOUR = "#222222"
 UNITS = {"days": ("Days", "Day"), "months": ("Months", "Month")}
@@ -42,12 +42,6 @@ def group_colours(analysis: SurvivalAnalysis, dose_groups: list[str],
     return {label: known.get(label, fallback[label]) for label in labels}
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
 def _legend_name(result: KMResult) -> str:
     events = f"{result.events} event" + ("s" if result.events != 1 else "")
     return f"{result.label} (n={result.n}, {events})"
@@ -71,7 +65,7 @@ def _ci_band(fig: go.Figure, result: KMResult, factor: float, colour: str) -> No
     fig.add_scatter(x=x, y=100 * band["lower"], name=f"{result.label} lower", row=1, col=1,
                     **common)
     fig.add_scatter(x=x, y=100 * band["upper"], name=f"{result.label} 95% CI", row=1, col=1,
-                    fill="tonexty", fillcolor=_rgba(colour, 0.15), **common)
+                    fill="tonexty", fillcolor=rgba(colour, 0.15), **common)
 
 
 def _curve(fig: go.Figure, result: KMResult, factor: float, colour: str, time_word: str,
