@@ -128,13 +128,26 @@ def write_snapshot(
 
 
 def connect_read_only(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Open a snapshot read-only; a clear ``FileNotFoundError`` when it does not exist."""
+    """Open a snapshot read-only; a clear ``FileNotFoundError`` when it does not exist.
+
+    The file is attached to a private in-memory database rather than opened with
+    ``duckdb.connect(path)``: DuckDB shares one database instance among all connections to
+    the same path, so while any old connection is open, a plain connect after a new snapshot
+    was renamed into place would still read the old file. Attaching always reads the file
+    now at ``path``; a view per table in the in-memory database makes the tables visible to
+    every cursor of the connection under their plain names.
+    """
     path = Path(path or default_path())
     if not path.exists():
         raise FileNotFoundError(
             f"No snapshot at {path}. Build one with: python -m trialdash snapshot build --synthetic"
         )
-    return duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect()
+    quoted = str(path.resolve()).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS snapshot (READ_ONLY)")
+    for name in TABLES:
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM snapshot.main."{name}"')
+    return con
 
 
 def read_meta(con: duckdb.DuckDBPyConnection) -> dict:

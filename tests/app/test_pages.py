@@ -105,3 +105,24 @@ def test_filters_survive_switching_pages(app):
     assert not at.exception, [e.value for e in at.exception]
     assert at.multiselect(key="flt_dose").value == ["0.5 x10^6 cells/kg"]
     assert "3 of 14 patients" in header_text(at)
+
+
+def test_new_snapshot_is_picked_up_without_restart(tmp_path, monkeypatch):
+    """A new data cut renamed into place is shown at the next interaction: the cache is
+    keyed by the snapshot file's modification time."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+    from tiny_trial import build_tiny
+
+    from trialdash.build import build_synthetic
+
+    path = tmp_path / "live.duckdb"
+    build_tiny(path)
+    monkeypatch.setenv("TRIALDASH_SNAPSHOT", str(path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).switch_page("pages/overview.py").run()
+    assert "2 of 2 patients" in header_text(at)
+    build_synthetic(path)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "14 of 14 patients" in header_text(at)
