@@ -41,7 +41,8 @@ with left:
         enrollment.enrollment_by_dose_subtype(cohort), doses, view.font_size), key="by_dose")
 with right:
     ui.chart(enrollment_figures.cumulative_enrollment(
-        enrollment.cumulative_enrollment(cohort), doses, view.font_size, view.labels),
+        enrollment.cumulative_enrollment(cohort), doses, view.font_size, view.labels,
+        calendar=not view.present),
         key="cumulative")
 
 st.subheader("Patient flow")

@@ -39,17 +39,25 @@ def enrollment_by_dose(counts: pd.DataFrame, dose_groups: list[str], font_size: 
     return legend_on_top(fig, font_size)
 
 
+DAYS_PER_MONTH = 30.4375
+
+
 def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_size: int = 14,
-                          labels: dict[str, str] | None = None) -> go.Figure:
-    """Step line of cumulative enrollment over calendar time, points coloured by dose group.
+                          labels: dict[str, str] | None = None, calendar: bool = True
+                          ) -> go.Figure:
+    """Step line of cumulative enrollment over time, points coloured by dose group.
 
     ``enrolled`` has columns USUBJID, date, dose_group, COHORT, infused, cumulative.
-    Open markers are patients enrolled but not infused.
+    Open markers are patients enrolled but not infused. ``calendar=False`` (presentation
+    mode) plots months since the first consent instead of calendar dates.
     """
     title = "Cumulative enrollment by dose cohort"
     if enrolled.empty:
         return empty(title, "No enrolled patients under the current filters", font_size)
     labels = labels or {}
+    if not calendar:
+        months = (enrolled["date"] - enrolled["date"].min()).dt.days / DAYS_PER_MONTH
+        enrolled = enrolled.assign(date=months.round(1))
     colours = dose_colour_map(dose_groups)
     fig = go.Figure()
     fig.add_scatter(x=enrolled["date"], y=enrolled["cumulative"], mode="lines",
@@ -68,11 +76,14 @@ def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_s
             customdata=list(zip(part["USUBJID"].map(lambda p: labels.get(p, p)),
                                 part["COHORT"].fillna(""),
                                 infused.map({True: "infused", False: "not infused"}), strict=True)),
-            hovertemplate="%{customdata[0]} · %{x|%d %b %Y}<br>" + group
+            hovertemplate="%{customdata[0]} · "
+            + ("%{x|%d %b %Y}" if calendar else "month %{x}") + "<br>" + group
             + " %{customdata[1]} (%{customdata[2]})<br>enrolled #%{y}<extra></extra>",
         )
-    fig.update_xaxes(tickformat="%b<br>%Y", tickangle=0, nticks=6)
-    style(fig, title, "Date of consent", "Patients enrolled (cumulative n)", font_size,
+    if calendar:
+        fig.update_xaxes(tickformat="%b<br>%Y", tickangle=0, nticks=6)
+    x_title = "Date of consent" if calendar else "Months since first consent"
+    style(fig, title, x_title, "Patients enrolled (cumulative n)", font_size,
           legend_title="Open = not infused", height=440)
     return legend_on_top(fig, font_size)
 

@@ -1,0 +1,94 @@
+"""Enrollment, disposition, key figures and the 3+3 ledger on the tiny hand-written trial
+(counts by eye, see tiny_trial.py) and the default synthetic trial (clinical-profile.md)."""
+
+from __future__ import annotations
+
+import pytest
+from tiny_trial import build_tiny
+
+from trialdash.analysis import enrollment, overview
+from trialdash.analysis.filters import Filter
+from trialdash.figures import enrollment as figures
+from trialdash.trial import Trial
+
+LOW, HIGH = "0.25 x10^6 cells/kg", "1.0 x10^6 cells/kg"
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Trial:
+    return Trial.open(build_tiny(tmp_path_factory.mktemp("tiny") / "tiny.duckdb"))
+
+
+def test_flow_counts_each_step_by_dose(tiny):
+    """Tiny trial: S1 (0.25) infused; S2 (1.0) infused; S3 (1.0) enrolled, not infused;
+    S4 screen failure (not enrolled)."""
+    flow = enrollment.disposition(tiny.cohort()).flow.set_index("step")
+    assert flow.loc["Enrolled"].to_dict() == {LOW: 1, HIGH: 2, "Overall": 3}
+    assert flow.loc["Infused"].to_dict() == {LOW: 1, HIGH: 1, "Overall": 2}
+    assert flow.loc["Lymphodepleted"].to_dict() == {LOW: 1, HIGH: 1, "Overall": 2}
+
+
+def test_reasons_not_infused(tiny):
+    reasons = enrollment.disposition(tiny.cohort()).not_infused
+    assert reasons[["dose_group", "reason", "n"]].values.tolist() == [
+        [HIGH, "Manufacturing failure", 1]]
+
+
+def test_cumulative_enrollment_in_consent_order(tiny):
+    """Consent dates: S1 2022-12-20, S2 2023-02-10, S3 2023-02-15 (S4 not enrolled)."""
+    frame = enrollment.cumulative_enrollment(tiny.cohort())
+    assert list(frame["USUBJID"]) == ["S1", "S2", "S3"]
+    assert list(frame["cumulative"]) == [1, 2, 3]
+
+
+def test_baseline_table_counts_infused_patients(tiny):
+    """Infused: S1 (M, 20 y, T-ALL) and S2 (F, 60 y, AITL)."""
+    table = enrollment.baseline_characteristics(tiny.cohort()).set_index("Characteristic")
+    assert table.loc["N", "Overall"] == "2"
+    assert table.loc["Age, years: median (range)", "Overall"] == "40 (20–60)"
+    assert table.loc["Sex: female", "Overall"] == "1 (50%)"
+    assert table.loc["Subtype: AITL", HIGH] == "1 (100%)"
+
+
+def test_key_figures_on_tiny_trial(tiny):
+    """ORR: S1 CR (T-ALL responder), S2 PD -> 1/2; deaths 1/2 (S2)."""
+    figures_ = overview.key_figures(tiny.cohort())
+    assert (figures_.enrolled, figures_.infused) == (3, 2)
+    assert (figures_.orr.k, figures_.orr.n) == (1, 2)
+    assert (figures_.complete_response.k, figures_.deaths.k) == (1, 1)
+
+
+def test_escalation_ledger_of_the_synthetic_trial(trial):
+    """clinical-profile.md: 0.25 n=3 0 DLT, 0.5 n=3 0 DLT, 1.0 n=8 (6 escalation with 1 DLT,
+    2 expansion) -> escalate, escalate, tolerated at the highest dose; MTD not exceeded."""
+    ledger, mtd = overview.escalation(trial.cohort())
+    assert ledger[["treated", "expansion", "evaluable", "dlts"]].values.tolist() == [
+        [3, 0, 3, 0], [3, 0, 3, 0], [8, 2, 6, 1]]
+    assert list(ledger["decision"]) == ["Escalate", "Escalate", "Tolerated (highest dose)"]
+    assert mtd == "1.0 x10^6 cells/kg"
+
+
+def test_filter_narrows_key_figures(trial):
+    """Only T-ALL: 5 infused patients."""
+    figures_ = overview.key_figures(trial.cohort(Filter.of(subtypes=["T-ALL"])))
+    assert figures_.infused == 5 and figures_.count.kept == 5 and figures_.count.total == 14
+
+
+def test_enrollment_figures(trial):
+    """Bars stacked by subtype in dose order; cumulative plot in calendar or relative time."""
+    cohort = trial.cohort()
+    doses = trial.dose_groups
+    bars = figures.enrollment_by_dose(enrollment.enrollment_by_dose_subtype(cohort), doses)
+    assert bars.layout.barmode == "stack"
+    assert [t.name for t in bars.data if t.type == "bar"] == ["T-ALL", "T-LBL", "PTCL-NOS",
+                                                               "AITL", "ALCL"]
+    assert bars.layout.yaxis.title.text == "Patients (n)"
+    data = enrollment.cumulative_enrollment(cohort)
+    calendar = figures.cumulative_enrollment(data, doses)
+    relative = figures.cumulative_enrollment(data, doses, calendar=False)
+    assert calendar.layout.xaxis.title.text == "Date of consent"
+    assert relative.layout.xaxis.title.text == "Months since first consent"
+    assert min(relative.data[0].x) == 0
+    assert [t.name for t in calendar.data if t.mode == "markers"] == doses
+    flow = figures.patient_flow(enrollment.disposition(cohort).flow, doses)
+    assert [t.name for t in flow.data] == doses
