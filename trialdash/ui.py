@@ -227,8 +227,12 @@ def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None
     if caption:
         st.caption(caption)
     rows = len(shown)
-    height = (rows + 1) * ROW_PX + 3 if rows <= MAX_ROWS_IN_FULL else "auto"
-    st.dataframe(shown, hide_index=hide_index, width="stretch", height=height, **kwargs)
+    if view.present and rows <= MAX_ROWS_IN_FULL and len(shown.columns):
+        # A static HTML table takes the larger presentation type; the grid does not.
+        st.table(shown.set_index(shown.columns[0]) if hide_index else shown)
+    else:
+        height = (rows + 1) * ROW_PX + 3 if rows <= MAX_ROWS_IN_FULL else "auto"
+        st.dataframe(shown, hide_index=hide_index, width="stretch", height=height, **kwargs)
     st.download_button(
         f"Download {name} (CSV)",
         shown.to_csv(index=not hide_index).encode("utf-8"),
@@ -279,6 +283,7 @@ def current_view() -> View:
     view = sidebar_filters(current)
     _sidebar_about(current)
     if view.present:
-        st.html("<style>.stMarkdown p, .stMarkdown li, .stCaption, [data-testid='stMetricValue']"
+        st.html("<style>.stMarkdown p, .stMarkdown li, .stCaption, [data-testid='stMetricValue'],"
+                " [data-testid='stTable'] td, [data-testid='stTable'] th"
                 " {font-size: 1.25em !important;}</style>")
     return view

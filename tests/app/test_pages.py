@@ -3,6 +3,7 @@ exception, shows charts and tables, follows the shared filters and the URL."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def test_page_renders_with_charts_and_tables(app, page):
     at = open_page(app(), page)
     assert not at.exception, [e.value for e in at.exception]
     assert charts(at), f"{page}: no chart"
-    assert at.dataframe, f"{page}: no table"
+    assert at.dataframe or at.table, f"{page}: no table"
     text = header_text(at)
     assert "14 of 14 patients" in text
     assert "data cut-off 2025-05-15" in text
@@ -84,8 +85,10 @@ def test_url_parameters_restore_filters(app, page):
 def test_presentation_mode_hides_patient_ids(app):
     """In presentation mode no table shows a USUBJID; pseudonyms (P01...) appear instead."""
     at = open_page(app({"present": "1"}), "response")
-    shown = " ".join(df.value.to_csv() for df in at.dataframe)
+    shown = " ".join(t.value.to_csv() for t in [*at.dataframe, *at.table])
+    assert at.table, "presentation mode shows static tables in larger type"
     assert "NCT05290155-SYN-" not in shown
+    assert re.search(r"\bP\d\d\b", shown), "pseudonyms P01... replace the IDs"
 
 
 def test_patient_deep_link_opens_that_patient(app):
