@@ -7,8 +7,9 @@ Palettes are colour-blind safe (Okabe-Ito) and dark enough to read on a projecto
 
 from __future__ import annotations
 
-# Okabe-Ito, reordered so neighbouring dose levels contrast well.
-DOSE_PALETTE = ("#0072B2", "#E69F00", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#000000")
+# Okabe-Ito blue and orange, then Tol's wine: three dose levels that stay apart even when
+# lines are faded behind a median band, and for colour-blind viewers.
+DOSE_PALETTE = ("#0072B2", "#E69F00", "#882255", "#009E73", "#CC79A7", "#56B4E9", "#000000")
 SUBTYPE_ORDER = ("T-ALL", "T-LBL", "PTCL-NOS", "AITL", "ALCL")
 SUBTYPE_COLOURS = {
     "T-ALL": "#1b9e77",

@@ -279,6 +279,8 @@ def current_view() -> View:
     Every page calls this once, first. In presentation mode the page's base type is larger.
     """
     _leave_legacy_page_discovery()
+    # Less empty space above the title, so a chart starts within a 720-pixel-high screen.
+    st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")
     current = trial()
     view = sidebar_filters(current)
     _sidebar_about(current)
