@@ -10,6 +10,7 @@ view = ui.current_view()
 ui.page_header(view, "Overview and enrollment")
 cohort, trial = view.cohort, view.trial
 doses = trial.dose_groups
+st.markdown(f"**{trial.meta['title']}** · {trial.meta['registry_id'] or trial.meta['study_id']}")
 
 if cohort.subjects.empty:
     st.info("No patients match the current filters. Clear a filter in the sidebar.")

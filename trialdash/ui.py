@@ -140,17 +140,21 @@ def sidebar_filters(trial: Trial) -> View:
     """Dose-group, subtype and patient filters plus the presentation toggle, in the sidebar.
 
     Initial values come from the URL; every change is written back to it, so a copied link
-    reproduces the view (patient included). Values survive switching pages.
+    reproduces the view (patient included, as USUBJID or, in presentation mode, as its
+    pseudonym). Values survive switching pages.
     """
     doses, subtypes = trial.dose_groups, trial.subtypes
     patients = list(trial.options["USUBJID"])
     _restore("dose", lambda: _from_url(_PARAM_DOSE, doses))
     _restore("subtype", lambda: _from_url(_PARAM_SUBTYPE, subtypes))
-    _restore("patient", lambda: _from_url(_PARAM_PATIENT, patients))
+    pseudonyms = trial.pseudonyms()
+    by_pseudonym = {v: k for k, v in pseudonyms.items()}
+    _restore("patient", lambda: [by_pseudonym.get(p, p) for p in st.query_params.get_all(
+        _PARAM_PATIENT) if p in pseudonyms or p in by_pseudonym])
     _restore("present", lambda: st.query_params.get(_PARAM_PRESENT) in ("1", "true", "yes"))
     state = st.session_state
     present = bool(state.flt_present)
-    labels = trial.pseudonyms() if present else {p: p for p in patients}
+    labels = pseudonyms if present else {p: p for p in patients}
     with st.sidebar:
         st.header("Filters")
         st.multiselect("Dose groups", doses, key="flt_dose", placeholder="All dose groups",
@@ -164,7 +168,8 @@ def sidebar_filters(trial: Trial) -> View:
                   help="Larger type, pseudonyms instead of patient IDs, days instead of dates.")
     _sync_url(_PARAM_DOSE, state.flt_dose)
     _sync_url(_PARAM_SUBTYPE, state.flt_subtype)
-    _sync_url(_PARAM_PATIENT, state.flt_patient)
+    # In presentation mode the URL (visible on the shared screen) carries pseudonyms too.
+    _sync_url(_PARAM_PATIENT, [labels.get(p, p) for p in state.flt_patient])
     _sync_url(_PARAM_PRESENT, ["1"] if present else [])
     flt = Filter.of(state.flt_dose, state.flt_subtype, state.flt_patient)
     return View(trial, trial.cohort(flt), present, labels)

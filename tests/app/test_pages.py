@@ -129,3 +129,14 @@ def test_new_snapshot_is_picked_up_without_restart(tmp_path, monkeypatch):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "14 of 14 patients" in header_text(at)
+
+
+def test_presentation_link_uses_pseudonyms_in_the_url(app, trial):
+    """?present=1&patient=<pseudonym> opens that patient and keeps only the pseudonym in
+    the URL, which is visible on a shared screen."""
+    pseudonym = trial.pseudonyms()["NCT05290155-SYN-004"]
+    at = open_page(app({"patient": pseudonym, "present": "1"}), "patient")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["flt_patient"] == ["NCT05290155-SYN-004"]
+    assert url_values(at, "patient") == [pseudonym]
+    assert "1 of 14 patients" in header_text(at)
