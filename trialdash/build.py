@@ -20,6 +20,7 @@ from trialdash.snapshot import SnapshotMeta, write_snapshot
 from trialdash.validate import ValidationError, validate
 
 Progress = Callable[[str], None]
+DEFAULT_SUBTYPE_VAR = "DISTYPE"
 
 
 def _quiet(_message: str) -> None:
@@ -54,7 +55,7 @@ def build_from_adam(
     folder: Path,
     out: Path,
     dose_var: str = "TRT01A",
-    subtype_var: str = "DISTYPE",
+    subtype_var: str | None = None,
     mapping_file: Path | None = None,
     title: str | None = None,
     registry_id: str | None = None,
@@ -64,10 +65,18 @@ def build_from_adam(
     """Import ADaM data sets from ``folder``, validate them all, and write a snapshot.
 
     Raises :class:`ValidationError` listing every problem (file, row, column, value,
-    expectation) before anything is written.
+    expectation) before anything is written. ``subtype_var=None`` takes DISTYPE when ADSL
+    has it and otherwise builds without disease subtypes (most ADaM studies have no DISTYPE);
+    a named ``subtype_var`` must exist.
     """
     mapping = load_mapping(mapping_file) if mapping_file else None
     raw = read_folder(Path(folder), mapping, progress=progress)
+    if subtype_var is None:
+        adsl_columns = raw["adsl"].frame.columns if "adsl" in raw else []
+        subtype_var = DEFAULT_SUBTYPE_VAR if DEFAULT_SUBTYPE_VAR in adsl_columns else None
+        if subtype_var is None:
+            progress(f"ADSL has no {DEFAULT_SUBTYPE_VAR}: building without disease subtypes "
+                     "(name an ADSL variable with --subtype-var)")
     progress("validating")
     problems = validate(raw, dose_var=dose_var, subtype_var=subtype_var)
     if problems:

@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--patients", type=int, default=None,
                        help="synthetic: number of infused patients (default: the 14 of the trial)")
     build.add_argument("--dose-var", default="TRT01A", help="ADSL variable of the dose group")
-    build.add_argument("--subtype-var", default="DISTYPE", help="ADSL variable of the subtype")
+    build.add_argument("--subtype-var", default=None,
+                       help="ADSL variable of the disease subtype (default: DISTYPE when present)")
     build.add_argument("--mapping", type=Path, help="JSON file renaming variables / PARAMCDs")
     build.add_argument("--title", help="study title (default: STUDYID)")
     build.add_argument("--registry-id", help="registry identifier, e.g. NCT05290155")
@@ -85,7 +86,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
                 print(f"error: {args.adam} is not a folder", file=sys.stderr)
                 return 2
             build_from_adam(args.adam, out, dose_var=args.dose_var.upper(),
-                            subtype_var=args.subtype_var.upper(), mapping_file=args.mapping,
+                            subtype_var=args.subtype_var.upper() if args.subtype_var else None,
+                            mapping_file=args.mapping,
                             title=args.title, registry_id=args.registry_id, cutoff=args.cutoff,
                             progress=progress)
     except ValidationError as error:

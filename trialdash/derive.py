@@ -50,7 +50,8 @@ ICANS_TERMS = (
 
 
 def derive_all(
-    datasets: dict[str, pd.DataFrame], dose_var: str = "TRT01A", subtype_var: str = "DISTYPE"
+    datasets: dict[str, pd.DataFrame], dose_var: str = "TRT01A",
+    subtype_var: str | None = "DISTYPE",
 ) -> dict[str, pd.DataFrame]:
     """Derive every dashboard column and return schema-shaped frames for present data sets."""
     datasets = {name: _with_source_columns(frame, TABLES[name]) for name, frame in datasets.items()}
@@ -112,7 +113,7 @@ def _flag(condition: pd.Series) -> pd.Series:
     return condition.fillna(False).astype(bool).map({True: "Y", False: "N"})
 
 
-def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str) -> pd.DataFrame:
+def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str | None) -> pd.DataFrame:
     """Subject-level derivations: dose group and order, subtype, pseudonym, days, status."""
     out = adsl.copy().sort_values("USUBJID", kind="stable").reset_index(drop=True)
     dose = _col(out, dose_var).astype("object")
@@ -124,7 +125,8 @@ def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str) -> pd.DataF
         dose_num = dose_num.where(dose_num.notna(), planned_num)
     out["dose_group"] = dose.where(dose.notna(), None)
     out["dose_order"] = _dose_order(out["dose_group"], dose_num)
-    out["subtype"] = _col(out, subtype_var).where(_col(out, subtype_var).notna(), None)
+    subtype = _col(out, subtype_var) if subtype_var else pd.Series(None, index=out.index)
+    out["subtype"] = subtype.astype("object").where(subtype.notna(), None)
     out["pseudonym"] = [f"P{i + 1:0{max(2, len(str(len(out))))}d}" for i in range(len(out))]
     enrolled_flag = _col(out, "ENRLFL").astype("object").str.upper().eq("Y")
     out["enrolled"] = _flag(out["dose_group"].notna() | enrolled_flag)

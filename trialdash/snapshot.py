@@ -42,7 +42,7 @@ class SnapshotMeta:
     source_files: list[dict]
     seed: int | None
     dose_var: str
-    subtype_var: str
+    subtype_var: str | None
 
     @property
     def is_synthetic(self) -> bool:

@@ -34,7 +34,7 @@ def resolve_by(trial: Trial, by: str | None) -> str | None:
     dose_var, subtype_var = trial.meta["dose_var"], trial.meta["subtype_var"]
     if by is None or by.upper() == dose_var or by == "dose_group":
         return "dose_group"
-    if by.upper() == subtype_var or by == "subtype":
+    if (subtype_var and by.upper() == subtype_var) or by == "subtype":
         return "subtype"
     columns = trial.cohort().subjects.columns
     if by.upper() in columns:

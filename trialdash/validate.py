@@ -199,7 +199,7 @@ def _missing_adsl(datasets: dict[str, RawDataset], folder: Path | None) -> Probl
     )  # fmt: skip
 
 
-def _required(c: _Checker, name: str, dose_var: str, subtype_var: str) -> set[str]:
+def _required(c: _Checker, name: str, dose_var: str, subtype_var: str | None) -> set[str]:
     """Rule 2; returns the variables that are missing so later rules can skip them."""
     table = TABLES[name]
     missing = set()
@@ -216,7 +216,7 @@ def _required(c: _Checker, name: str, dose_var: str, subtype_var: str) -> set[st
             (subtype_var, "subtype variable, which the disease subtypes come from",
              "--subtype-var"),
         ):  # fmt: skip
-            if var not in missing and not c.has(var):
+            if var is not None and var not in missing and not c.has(var):
                 c.missing_variable(
                     var,
                     f"the {role}; {var} is not in the file. Choose another ADSL variable "
@@ -386,18 +386,20 @@ def _duplicates(c: _Checker, name: str) -> None:
 def validate(
     datasets: dict[str, RawDataset],
     dose_var: str = "TRT01A",
-    subtype_var: str = "DISTYPE",
+    subtype_var: str | None = "DISTYPE",
     *,
     folder: Path | None = None,
 ) -> list[Problem]:
     """Every problem in ``datasets`` (see the module docstring for the rules), in file order.
 
     ``dose_var`` and ``subtype_var`` are ADSL variable names (compared in upper case, as
-    the reader upper-cases column names). ``folder`` names the import folder in the
+    the reader upper-cases column names); ``subtype_var=None`` means the study has no subtype
+    variable (nothing to check). ``folder`` names the import folder in the
     missing-ADSL problem; by default it is the folder of any data set read. Data sets
     other than the six of :data:`trialdash.adam_io.DATASET_NAMES` are ignored.
     """
-    dose_var, subtype_var = dose_var.strip().upper(), subtype_var.strip().upper()
+    dose_var = dose_var.strip().upper()
+    subtype_var = subtype_var.strip().upper() if subtype_var else None
     problems: list[Problem] = []
     if "adsl" not in datasets:
         problems.append(_missing_adsl(datasets, folder))

@@ -64,3 +64,19 @@ def test_safety_page_says_severity_not_grade(at_page):
     assert "Severe TEAE" in tables
     captions = " ".join(c.value for c in at.caption)
     assert "Severity" in captions or "severity" in captions
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_over_a_pilot_like_study(tmp_path, monkeypatch, page):
+    """A study shaped like the CDISC pilot (no subtypes, no ADRS/ADPC/ADLB, endpoint TTDE):
+    every page renders or explains what is missing, without an exception."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+    from pilot_like import write_pilot_like
+
+    snapshot = build_from_adam(write_pilot_like(tmp_path / "adam"), tmp_path / "p.duckdb")
+    monkeypatch.setenv("TRIALDASH_SNAPSHOT", str(snapshot))
+    at = AppTest.from_file(APP, default_timeout=120).switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "4 of 4 patients" in " ".join(m.value for m in at.markdown)

@@ -181,3 +181,37 @@ def test_round_trip_through_adam_files(tmp_path, synthetic_snapshot, fmt):
         expected = _table(synthetic_snapshot, table.name)
         got = _table(imported, table.name)
         pd.testing.assert_frame_equal(got, expected, check_dtype=False, obj=table.name)
+
+
+def test_pilot_like_study_imports_without_a_subtype_variable(tmp_path, capsys):
+    """A study shaped like the CDISC pilot (no DISTYPE, placebo arm, AESEV only, PARAMCD
+    TTDE, no DCUTDT) imports with default options: no subtypes, arms in TRT01AN order,
+    cut-off = the latest date (ADTTE.ADT 2014-03-31), and the summary works for its own endpoint."""
+    from pilot_like import write_pilot_like
+
+    out = tmp_path / "pilot.duckdb"
+    assert main(["snapshot", "build", "--adam", str(write_pilot_like(tmp_path / "adam")),
+                 "--out", str(out)]) == 0
+    assert "building without disease subtypes" in capsys.readouterr().err
+    adsl = _table(out, "adsl")
+    assert adsl["subtype"].isna().all()
+    order = adsl.drop_duplicates("dose_group").sort_values("dose_order")["dose_group"]
+    assert list(order) == ["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"]
+    assert set(_table(out, "adae")["grade"]) == {1, 2}
+    info = _table(out, "meta").iloc[0]
+    assert info["subtype_var"] is None and str(info["cutoff_date"])[:10] == "2014-03-31"
+    capsys.readouterr()
+    assert main(["summary", "--snapshot", str(out), "--json", "--endpoint", "TTDE"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["survival"]["endpoint"] == "TTDE"
+    assert sum(s["events"] for s in doc["survival"]["strata"]) == 1
+
+
+def test_named_subtype_variable_must_exist(tmp_path, capsys):
+    """An explicitly named --subtype-var that ADSL lacks is a validation problem."""
+    from pilot_like import write_pilot_like
+
+    status = main(["snapshot", "build", "--adam", str(write_pilot_like(tmp_path / "adam")),
+                   "--subtype-var", "DIAGNOSIS", "--out", str(tmp_path / "x.duckdb")])
+    assert status == 1
+    assert "adsl.xpt, column DIAGNOSIS" in capsys.readouterr().err
