@@ -296,9 +296,15 @@ def kinetic_rows(adpc: pd.DataFrame) -> pd.DataFrame:
         "blq": _yes(adpc["blq"]),
         "date": _dates(adpc["ADT"]),
     })
-    order = {p: i for i, p in enumerate(KINETIC_PARAMS)}
-    out["_order"] = out["parameter"].map(order).fillna(len(order))
-    return (out.sort_values(["_order", "parameter", "day"], kind="stable")
+    return _by_parameter_then_day(out, KINETIC_PARAMS)
+
+
+def _by_parameter_then_day(rows: pd.DataFrame, order: tuple[str, ...]) -> pd.DataFrame:
+    """Rows sorted by parameter (those in ``order`` first, in that order, then the others
+    alphabetically), then by day."""
+    rank = {p: i for i, p in enumerate(order)}
+    keyed = rows.assign(_order=rows["parameter"].map(rank).fillna(len(rank)))
+    return (keyed.sort_values(["_order", "parameter", "day"], kind="stable")
             .drop(columns="_order").reset_index(drop=True))
 
 
@@ -315,10 +321,7 @@ def lab_rows(adlb: pd.DataFrame) -> pd.DataFrame:
         "unit": adlb["AVALU"],
         "date": _dates(adlb["ADT"]),
     })
-    order = {p: i for i, p in enumerate(LAB_ORDER)}
-    out["_order"] = out["parameter"].map(order).fillna(len(order))
-    return (out.sort_values(["_order", "parameter", "day"], kind="stable")
-            .drop(columns="_order").reset_index(drop=True))
+    return _by_parameter_then_day(out, LAB_ORDER)
 
 
 def time_to_event_rows(adtte: pd.DataFrame) -> pd.DataFrame:
