@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-SNAPSHOT ?= data/trial.duckdb
+SNAPSHOT ?= $(or $(TRIALDASH_SNAPSHOT),data/trial.duckdb)
 PORT ?= 8501
 
 .PHONY: run test snapshot lint bench chromium clean
