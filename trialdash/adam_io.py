@@ -11,9 +11,17 @@ Files
 A folder holds at most one file per data set, named after the data set in any case with
 one of the :data:`SUPPORTED` suffixes: ``adsl.xpt``, ``ADSL.XPT``, ``Adae.sas7bdat``,
 ``adtte.csv``, ``adlb.parquet`` ... Other files are ignored (reported through the
-``progress`` callback of :func:`read_folder`). Data sets split over several files, such as
-the CDISC pilot's ``adlbc.xpt`` (chemistry) and ``adlbh.xpt`` (haematology), are not merged:
-pick one with a :class:`Mapping` (``{"adlb": {"file": "adlbh.xpt"}}``) or merge them first.
+``progress`` callback of :func:`read_folder`).
+
+Laboratory data is often split by category, as in the CDISC pilot's ``adlbc.xpt``
+(chemistry), ``adlbh.xpt`` (haematology) and ``adlbhy.xpt`` (Hy's law). When the folder has
+no plain ``adlb.*`` file and the mapping names no ``"file"`` for ADLB, every file whose
+stem is ``adlb`` followed by letters or digits (:data:`ADLB_PART`, any case) with a
+supported suffix is read as a *part* of ADLB: each part is read and normalised on its own
+(its own bad cells, with the rows of that file), and ADLB is their concatenation in file
+name order (see :attr:`RawDataset.parts`). Rows repeated across parts are kept. A plain
+``adlb.*`` file takes precedence over the parts, and a mapping ``"file"`` entry
+(``{"adlb": {"file": "adlbh.xpt"}}``) over both; the files not read are reported as ignored.
 
 Normalisation (every format)
 ----------------------------
@@ -55,7 +63,8 @@ Normalisation (every format)
   filtered: ADSL subjects without treatment (screen failures) are kept.
 * ``frame.index`` is the 0-based position of the row among the file's data rows, so the
   1-based row number a data manager needs is ``index + 1``. Only CSV rows that are
-  entirely blank are dropped, which leaves gaps in the index.
+  entirely blank are dropped, which leaves gaps in the index. (A data set read from several
+  files has a fresh ``0..n-1`` index; the row numbers in the files are those of its parts.)
 
 Per format
 ----------
@@ -93,6 +102,8 @@ from trialdash.schema import DATE, INT, NUM, TABLES, TEXT, Table
 
 DATASET_NAMES = ("adsl", "adae", "adrs", "adtte", "adpc", "adlb")
 SUPPORTED = (".xpt", ".sas7bdat", ".csv", ".parquet")
+#: File stems (lower-cased) read together as parts of ADLB when there is no plain adlb file.
+ADLB_PART = re.compile(r"adlb[a-z0-9]+")
 
 #: ``expected`` texts used in :attr:`RawDataset.bad_cells`; the validator may replace the
 #: generic ones with column-specific wording (e.g. "a CTCAE grade 1-5").
@@ -190,6 +201,16 @@ class RawDataset:
     ``renamed`` maps a frame column renamed by a :class:`Mapping` back to the variable
     name in the file (``{"TRT01A": "ARM"}``); ``notes`` holds warnings such as mapping
     entries that matched nothing.
+
+    ``parts`` is empty for a data set read from one file. For one read from several files
+    (ADLB split into ``adlbc``, ``adlbh`` ...) it holds one ``RawDataset`` per file, in
+    reading order, each with its own ``file``, frame (index = rows of that file) and
+    ``bad_cells`` (rows of that file); the validator checks the parts, so every problem
+    names its file and row. The combined data set then has ``frame`` = the parts' frames
+    concatenated (union of the columns, index ``0..n-1``), ``bad_cells`` with rows of that
+    combined frame (``index + 1``), ``renamed`` = the union of the parts', ``notes`` about
+    the parts as a whole, and ``file`` = the first part's file. :attr:`files` lists every
+    file read, for provenance.
     """
 
     name: str
@@ -198,6 +219,12 @@ class RawDataset:
     bad_cells: list[BadCell] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    parts: list[RawDataset] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[SourceFile]:
+        """Every file this data set was read from: ``[file]``, or one per part."""
+        return [part.file for part in self.parts] if self.parts else [self.file]
 
     def column_label(self, column: str) -> str:
         """The column as a data manager finds it in the file: ``ARM (read as TRT01A)``."""
@@ -322,8 +349,14 @@ def load_mapping(path: Path) -> Mapping:
 # --------------------------------------------------------------------------- finding
 
 
-def _scan(folder: Path, files: dict[str, str] | None = None) -> tuple[dict[str, Path], list[Path]]:
-    """Data-set files in ``folder`` (name -> path, in DATASET_NAMES order) and ignored files."""
+def _scan(
+    folder: Path, files: dict[str, str] | None = None
+) -> tuple[dict[str, list[Path]], list[Path]]:
+    """Data-set files in ``folder`` and the ignored files.
+
+    The first is ``{name: [path, ...]}`` in DATASET_NAMES order: one path per data set,
+    except for ADLB split into parts (see the module docstring), in file-name order.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise AdamImportError(f"Import folder {folder} does not exist or is not a folder.")
@@ -347,6 +380,7 @@ def _scan(folder: Path, files: dict[str, str] | None = None) -> tuple[dict[str, 
         else:
             explicit[ds] = matches[0]
     found: dict[str, list[Path]] = {}
+    lab_parts: dict[str, list[Path]] = {}
     ignored: list[Path] = []
     used = set(explicit.values())
     for p in entries:
@@ -355,8 +389,23 @@ def _scan(folder: Path, files: dict[str, str] | None = None) -> tuple[dict[str, 
         stem, suffix = p.stem.lower(), p.suffix.lower()
         if suffix in SUPPORTED and stem in DATASET_NAMES and stem not in explicit:
             found.setdefault(stem, []).append(p)
+        elif suffix in SUPPORTED and ADLB_PART.fullmatch(stem):
+            lab_parts.setdefault(stem, []).append(p)
         else:
             ignored.append(p)
+    if lab_parts and "adlb" not in found and "adlb" not in explicit:
+        for stem, paths in lab_parts.items():
+            if len(paths) > 1:
+                names = " and ".join(p.name for p in paths)
+                errors.append(
+                    f"Two files for the ADLB part {stem} in {folder}: {names}. "
+                    "Keep only one of them."
+                )
+        parts = sorted((paths[0] for paths in lab_parts.values()), key=lambda p: p.name.lower())
+        parts_found = {"adlb": parts}
+    else:
+        parts_found = {}
+        ignored = sorted([*ignored, *(p for paths in lab_parts.values() for p in paths)])
     for ds, paths in found.items():
         if len(paths) > 1:
             names = " and ".join(p.name for p in paths)
@@ -365,8 +414,19 @@ def _scan(folder: Path, files: dict[str, str] | None = None) -> tuple[dict[str, 
             )
     if errors:
         raise AdamImportError(errors)
-    merged = {**{ds: p[0] for ds, p in found.items()}, **explicit}
+    merged = {**{ds: p[:1] for ds, p in found.items()}, **parts_found}
+    merged.update({ds: [p] for ds, p in explicit.items()})
     return {ds: merged[ds] for ds in DATASET_NAMES if ds in merged}, ignored
+
+
+def find_dataset_files(folder: Path, files: dict[str, str] | None = None) -> dict[str, list[Path]]:
+    """The ADaM files in ``folder``: ``{data set name: [path, ...]}``, in DATASET_NAMES order.
+
+    Like :func:`find_datasets`, but complete for ADLB split over several files
+    (``adlbc.xpt``, ``adlbh.xpt`` ...): all its parts are listed, in the order they are
+    read. Every other list has one path.
+    """
+    return _scan(folder, files)[0]
 
 
 def find_datasets(folder: Path, files: dict[str, str] | None = None) -> dict[str, Path]:
@@ -377,8 +437,11 @@ def find_datasets(folder: Path, files: dict[str, str] | None = None) -> dict[str
     (``Mapping.files``) names a file to use for a data set regardless of its name.
     Raises :class:`AdamImportError` when the folder does not exist, or naming both files
     when one data set has two files (e.g. ``adsl.csv`` and ``ADSL.xpt``).
+
+    For ADLB split over several files only the first part is given here; use
+    :func:`find_dataset_files` for all of them.
     """
-    return _scan(folder, files)[0]
+    return {ds: paths[0] for ds, paths in _scan(folder, files)[0].items()}
 
 
 # --------------------------------------------------------------------------- reading
@@ -704,6 +767,39 @@ def _extra_sas_dates(series: pd.Series, unit: str) -> pd.Series:
     )
 
 
+class _Seen(NamedTuple):
+    """What a file offered the mapping: its variables (upper-case, before renaming) and its
+    PARAMCD values before recoding (None when it has no PARAMCD)."""
+
+    names: set[str]
+    paramcds: set[str] | None
+
+
+def _mapping_notes(where: str, dataset: str, mapping: Mapping, seen: list[_Seen]) -> list[str]:
+    """Mapping entries for ``dataset`` that matched nothing in any of the files ``seen``.
+
+    ``where`` names the file (or files) at the start of each note.
+    """
+    several = len(seen) > 1
+    notes: list[str] = []
+    renames = mapping.renames.get(dataset, {})
+    for src, dst in renames.items():
+        if not any(src in s.names for s in seen):
+            has_not = f"none of the files has {src}" if several else f"the file has no {src}"
+            notes.append(f"{where}: the mapping renames {src} to {dst}, but {has_not}.")
+    pmap = mapping.paramcd.get(dataset, {})
+    if pmap:
+        codes = [s.paramcds for s in seen if s.paramcds is not None]
+        if codes:
+            for src in pmap:
+                if not any(src in c for c in codes):
+                    notes.append(f"{where}: the mapping recodes PARAMCD {src}, but no row has it.")
+        else:
+            has_not = "none of the files has PARAMCD" if several else "the file has no PARAMCD"
+            notes.append(f"{where}: the mapping recodes PARAMCD values, but {has_not}.")
+    return notes
+
+
 def _normalise(
     raw: pd.DataFrame,
     dataset: str,
@@ -711,9 +807,8 @@ def _normalise(
     mapping: Mapping,
     units: dict[str, str | None],
     drop_blank_rows: bool,
-) -> tuple[pd.DataFrame, list[BadCell], dict[str, str], list[str]]:
+) -> tuple[pd.DataFrame, list[BadCell], dict[str, str], list[str], _Seen]:
     """Names, strings, renames, schema types and PARAMCD mapping; see the module docstring."""
-    notes: list[str] = []
     original = [str(c) for c in raw.columns]
     names = [c.strip().upper() for c in original]
     frame = raw.copy()
@@ -749,12 +844,6 @@ def _normalise(
 
     renames = mapping.renames.get(dataset, {})
     new_names = [renames.get(n, n) for n in names]
-    for src in renames:
-        if src not in names:
-            notes.append(
-                f"{file_name}: the mapping renames {src} to {renames[src]}, "
-                f"but the file has no {src}."
-            )
     clash = {n for n in new_names if new_names.count(n) > 1}
     if clash:
         raise AdamImportError(
@@ -781,24 +870,18 @@ def _normalise(
         elif unit is not None and pd.api.types.is_numeric_dtype(series.dtype):
             frame[col] = _extra_sas_dates(series, unit)
 
-    pmap = mapping.paramcd.get(dataset, {})
-    if pmap:
-        if "PARAMCD" in frame.columns:
-            present = set(frame["PARAMCD"].dropna())
-            for src in pmap:
-                if src not in present:
-                    notes.append(
-                        f"{file_name}: the mapping recodes PARAMCD {src}, but no row has it."
-                    )
+    paramcds = None
+    if "PARAMCD" in frame.columns:
+        paramcds = {v for v in frame["PARAMCD"].dropna() if isinstance(v, str)}
+        pmap = mapping.paramcd.get(dataset, {})
+        if pmap:
             frame["PARAMCD"] = frame["PARAMCD"].map(
                 lambda v: pmap.get(v, v) if isinstance(v, str) else v
             )
-        else:
-            notes.append(
-                f"{file_name}: the mapping recodes PARAMCD values, but the file has no PARAMCD."
-            )
+    seen = _Seen(set(names), paramcds)
+    notes = _mapping_notes(file_name, dataset, mapping, [seen])
     bad_cells.sort(key=lambda b: (b.row, new_names.index(b.column)))
-    return frame, bad_cells, renamed, notes
+    return frame, bad_cells, renamed, notes, seen
 
 
 def read_dataset(
@@ -812,6 +895,12 @@ def read_dataset(
     read at all, its type is unsupported, the data set is unknown, two columns share a
     name, or a mapping rename clashes with an existing variable.
     """
+    return _read_dataset(path, mapping, dataset)[0]
+
+
+def _read_dataset(
+    path: Path, mapping: Mapping | None, dataset: str | None
+) -> tuple[RawDataset, _Seen]:
     path = Path(path)
     mapping = mapping or Mapping()
     if dataset is None:
@@ -837,11 +926,58 @@ def read_dataset(
         raise AdamImportError(
             f"{path.name}: unsupported file type; use one of {', '.join(SUPPORTED)}."
         )
-    frame, bad_cells, renamed, notes = _normalise(
+    frame, bad_cells, renamed, notes, seen = _normalise(
         raw, dataset, path.name, mapping, units, drop_blank_rows=suffix == ".csv"
     )
     source = SourceFile(dataset=dataset, path=path, sha256=_sha256(path), rows=len(frame))
-    return RawDataset(dataset, source, frame, bad_cells, renamed, notes)
+    return RawDataset(dataset, source, frame, bad_cells, renamed, notes), seen
+
+
+def _missing_column(dtype: object, n: int) -> pd.Series:
+    """``n`` missing values of ``dtype``, or of ``object`` when ``dtype`` has no missing value."""
+    try:
+        series = pd.Series([None] * n, dtype=dtype)
+    except (TypeError, ValueError):  # e.g. numpy int64
+        return pd.Series([None] * n, dtype=object)
+    return series if series.isna().all() else pd.Series([None] * n, dtype=object)  # bool
+
+
+def _combine(parts: list[RawDataset], mapping: Mapping, seen: list[_Seen]) -> RawDataset:
+    """One data set from the parts read from several files; see :class:`RawDataset`."""
+    columns: list[str] = []
+    for part in parts:
+        columns.extend(c for c in part.frame.columns if c not in columns)
+    data: dict[str, pd.Series] = {}
+    for col in columns:
+        dtype = next(p.frame[col].dtype for p in parts if col in p.frame.columns)
+        pieces = [
+            p.frame[col].reset_index(drop=True)
+            if col in p.frame.columns
+            else _missing_column(dtype, len(p.frame))
+            for p in parts
+        ]
+        if len({str(piece.dtype) for piece in pieces}) > 1:
+            # e.g. a variable the schema does not type: numbers in one file, text in another
+            pieces = [piece.astype(object) for piece in pieces]
+        combined = pd.concat(pieces, ignore_index=True)
+        if combined.dtype == object:
+            combined = combined.where(combined.notna(), None)
+        data[col] = combined
+    total = sum(len(p.frame) for p in parts)
+    frame = pd.DataFrame(data, columns=columns, index=pd.RangeIndex(total))
+    bad_cells: list[BadCell] = []
+    renamed: dict[str, str] = {}
+    offset = 0
+    for part in parts:
+        position = {label: i for i, label in enumerate(part.frame.index)}
+        bad_cells.extend(
+            cell._replace(row=offset + position[cell.row - 1] + 1) for cell in part.bad_cells
+        )
+        renamed.update(part.renamed)
+        offset += len(part.frame)
+    where = ", ".join(part.file.path.name for part in parts)
+    notes = _mapping_notes(where, parts[0].name, mapping, seen)
+    return RawDataset(parts[0].name, parts[0].file, frame, bad_cells, renamed, notes, list(parts))
 
 
 def read_folder(
@@ -851,20 +987,29 @@ def read_folder(
 ) -> dict[str, RawDataset]:
     """Read every ADaM data set in ``folder``: ``{name: RawDataset}`` in DATASET_NAMES order.
 
-    Missing data sets are simply absent (the validator reports a missing ADSL). Every
-    file is attempted; if any cannot be read, one :class:`AdamImportError` lists them
-    all. ``progress`` receives one line per file read or ignored and per mapping note.
+    Missing data sets are simply absent (the validator reports a missing ADSL). ADLB split
+    over several files (``adlbc.xpt``, ``adlbh.xpt`` ...) is read from all of them, as one
+    data set with :attr:`RawDataset.parts` (see the module docstring). Every file is
+    attempted; if any cannot be read, one :class:`AdamImportError` lists them all.
+    ``progress`` receives one line per file read or ignored and per mapping note.
     """
     mapping = mapping or Mapping()
     say = progress or (lambda _msg: None)
     found, ignored = _scan(Path(folder), mapping.files)
     for p in ignored:
-        if p.suffix.lower() in SUPPORTED and p.stem.lower() in found:
-            say(
-                f"Ignoring {p.name}: the mapping reads {p.stem.upper()} "
-                f"from {found[p.stem.lower()].name}."
-            )
-        elif p.suffix.lower() in SUPPORTED:
+        stem, suffix = p.stem.lower(), p.suffix.lower()
+        if suffix in SUPPORTED and stem in found:
+            say(f"Ignoring {p.name}: the mapping reads {stem.upper()} from {found[stem][0].name}.")
+        elif suffix in SUPPORTED and ADLB_PART.fullmatch(stem) and "adlb" in found:
+            source = found["adlb"][0].name
+            if "adlb" in mapping.files:
+                say(f"Ignoring {p.name}: the mapping reads ADLB from {source}.")
+            else:
+                say(
+                    f"Ignoring {p.name}: ADLB is read from {source}; lab files such as "
+                    "adlbc/adlbh are only combined into ADLB when there is no adlb file."
+                )
+        elif suffix in SUPPORTED:
             say(
                 f"Ignoring {p.name}: not one of {', '.join(DATASET_NAMES)} "
                 '(to read it as one of them, map it, e.g. {"adlb": {"file": "' + p.name + '"}}).'
@@ -873,21 +1018,46 @@ def read_folder(
             say(f"Ignoring {p.name}: not an ADaM data set file ({', '.join(SUPPORTED)}).")
     out: dict[str, RawDataset] = {}
     errors: list[str] = []
-    for i, (name, path) in enumerate(found.items(), start=1):
-        say(f"Reading {path.name} as {name.upper()} ({i} of {len(found)})")
-        try:
-            ds = read_dataset(path, mapping, dataset=name)
-        except AdamImportError as exc:
-            errors.extend(exc.messages)
-            continue
+    for i, (name, paths) in enumerate(found.items(), start=1):
+        if len(paths) == 1:
+            say(f"Reading {paths[0].name} as {name.upper()} ({i} of {len(found)})")
+            try:
+                ds = read_dataset(paths[0], mapping, dataset=name)
+            except AdamImportError as exc:
+                errors.extend(exc.messages)
+                continue
+        else:
+            say(
+                f"{name.upper()} is split over {len(paths)} files "
+                f"({', '.join(p.name for p in paths)}): reading them all as {name.upper()}."
+            )
+            parts: list[RawDataset] = []
+            seen: list[_Seen] = []
+            failed = False
+            for j, path in enumerate(paths, start=1):
+                say(
+                    f"Reading {path.name} as {name.upper()} (part {j} of {len(paths)}; "
+                    f"data set {i} of {len(found)})"
+                )
+                try:
+                    part, part_seen = _read_dataset(path, mapping, dataset=name)
+                except AdamImportError as exc:
+                    errors.extend(exc.messages)
+                    failed = True
+                    continue
+                parts.append(part)
+                seen.append(part_seen)
+            if failed:
+                continue
+            ds = _combine(parts, mapping, seen)
         for note in ds.notes:
             say(note)
         out[name] = ds
-    for ds in sorted(set(mapping.renames) | set(mapping.paramcd)):
-        if ds not in found:
+    for ds_name in sorted(set(mapping.renames) | set(mapping.paramcd)):
+        if ds_name not in found:
             say(
-                f"The mapping has entries for {ds.upper()}, "
-                f"but the folder has no {ds.upper()} file."
+                f"The mapping has entries for {ds_name.upper()}, "
+                f"but the folder has no {ds_name.upper()} file."
             )
     if errors:
         raise AdamImportError(errors)

@@ -93,7 +93,7 @@ def build_from_adam(
         cutoff_date=cutoff or data_cutoff(tables),
         source_kind="adam",
         source=f"ADaM import from {Path(folder).name}",
-        source_files=[_file_record(ds.file) for ds in raw.values()],
+        source_files=[_file_record(f) for ds in raw.values() for f in ds.files],
         seed=None,
         dose_var=dose_var,
         subtype_var=subtype_var,

@@ -4,7 +4,9 @@
 list of :class:`Problem`; an empty list means the data can be built into a snapshot. Each
 problem names the file (its name, not the full path), the 1-based data row (the first row
 after a CSV header is row 1), the column as it is named in the file, the offending value
-and what was expected. Nothing stops at the first problem.
+and what was expected. Nothing stops at the first problem. A data set read from several
+files (ADLB split into ``adlbc``, ``adlbh`` ...: :attr:`RawDataset.parts`) is checked file
+by file, so its problems name the file and the row in that file.
 
 Rules (numbers match the project brief):
 
@@ -411,24 +413,25 @@ def validate(
         ds = datasets.get(name)
         if ds is None:
             continue
-        c = _Checker(ds, problems)
-        missing = _required(c, name, dose_var, subtype_var)
-        _bad_cells(c, name)
-        if "USUBJID" not in missing:
-            if name == "adsl":
-                _adsl_subjects(c)
-            elif subjects is not None and adsl is not None:
-                _known_subjects(c, subjects, adsl.file.path.name)
-        _date_order(c, name)
-        if name == "adae":
-            _grades(c)
-        if name == "adtte":
-            _adtte_values(c)
-        if name in _AVAL_DATASETS:
-            _aval(c)
-        _flags(c)
-        if name in ("adtte", "adrs"):
-            _duplicates(c, name)
+        for part in ds.parts or [ds]:  # a data set read from several files: each file
+            c = _Checker(part, problems)
+            missing = _required(c, name, dose_var, subtype_var)
+            _bad_cells(c, name)
+            if "USUBJID" not in missing:
+                if name == "adsl":
+                    _adsl_subjects(c)
+                elif subjects is not None and adsl is not None:
+                    _known_subjects(c, subjects, adsl.file.path.name)
+            _date_order(c, name)
+            if name == "adae":
+                _grades(c)
+            if name == "adtte":
+                _adtte_values(c)
+            if name in _AVAL_DATASETS:
+                _aval(c)
+            _flags(c)
+            if name in ("adtte", "adrs"):
+                _duplicates(c, name)
     return _in_file_order(problems)
 
 

@@ -9,6 +9,7 @@ truth independently of the reader.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from trialdash.adam_io import (
     DATASET_NAMES,
     AdamImportError,
     Mapping,
+    find_dataset_files,
     find_datasets,
     load_mapping,
     read_dataset,
@@ -443,19 +445,156 @@ def test_mapping_from_json_renames_and_recodes(tmp_path: Path) -> None:
     assert datasets["adrs"].frame["PARAMCD"].tolist() == ["BOR", "OVRLRESP"]
 
 
-def test_mapping_file_entry_reads_a_split_lab_data_set(tmp_path: Path) -> None:
-    """The CDISC pilot ships adlbc.xpt/adlbh.xpt; a mapping picks the one to use as ADLB."""
+def chemistry() -> pd.DataFrame:
+    """Two chemistry rows, as in the CDISC pilot's adlbc.xpt (dates SAS-formatted)."""
+    return pd.DataFrame(
+        {
+            "USUBJID": ["A", "B"],
+            "PARAMCD": ["ALT", "AST"],
+            "AVAL": [31.0, 24.0],
+            "AVALU": ["U/L", "U/L"],
+            "ADT": [dt.date(2022, 5, 1), dt.date(2022, 5, 2)],
+        }
+    )
+
+
+def haematology() -> pd.DataFrame:
+    """Three haematology rows: no AVALU, an extra variable, AVAL as text (one bad value)."""
+    return pd.DataFrame(
+        {
+            "USUBJID": ["A", "B", "A"],
+            "PARAMCD": ["PLAT", "HGB", "WBC"],
+            "AVAL": ["250", "abc", "6.1"],
+            "LBNRIND": ["N", "H", ""],
+            "ADT": [dt.date(2022, 5, 3), None, dt.date(2022, 5, 4)],
+        }
+    )
+
+
+def test_split_lab_files_are_read_as_one_adlb(tmp_path: Path) -> None:
+    """adlbc/ADLBH (no plain adlb file): each read on its own, ADLB is their concatenation."""
+    write_xpt(chemistry(), tmp_path / "adlbc.xpt", formatted=["ADT"])
+    write_xpt(haematology(), tmp_path / "ADLBH.XPT")
+    write_csv(adsl_truth(), tmp_path / "adsl.csv")
+    messages: list[str] = []
+    datasets = read_folder(tmp_path, progress=messages.append)
+    assert list(datasets) == ["adsl", "adlb"]
+    adlb = datasets["adlb"]
+    frame = adlb.frame
+    assert frame["PARAMCD"].tolist() == ["ALT", "AST", "PLAT", "HGB", "WBC"]
+    assert list(frame.columns) == ["USUBJID", "PARAMCD", "AVAL", "AVALU", "ADT", "LBNRIND"]
+    assert frame.index.equals(pd.RangeIndex(5))
+    assert frame["AVAL"].dtype == np.float64 and frame["ADT"].dtype == "datetime64[ns]"
+    assert frame["AVAL"].tolist()[:3] == [31.0, 24.0, 250.0] and np.isnan(frame["AVAL"][3])
+    assert frame["ADT"].tolist()[:3] == [pd.Timestamp(f"2022-05-0{d}") for d in (1, 2, 3)]
+    assert pd.isna(frame["ADT"][3])
+    assert frame["AVALU"].tolist() == ["U/L", "U/L", None, None, None]  # None, not NaN
+    assert frame["LBNRIND"].tolist() == [None, None, "N", "H", None]
+    # Each part as read on its own: its frame, its bad cells with the row in its file.
+    assert [p.file.path.name for p in adlb.parts] == ["adlbc.xpt", "ADLBH.XPT"]
+    assert [len(p.frame) for p in adlb.parts] == [2, 3]
+    assert adlb.parts[0].bad_cells == []
+    assert [(c.row, c.column, c.value) for c in adlb.parts[1].bad_cells] == [(2, "AVAL", "abc")]
+    assert [(c.row, c.column, c.value) for c in adlb.bad_cells] == [(4, "AVAL", "abc")]
+    # Provenance: every file, with its own hash and row count; ``file`` is the first part's.
+    assert [(f.dataset, f.path.name, f.rows) for f in adlb.files] == [
+        ("adlb", "adlbc.xpt", 2),
+        ("adlb", "ADLBH.XPT", 3),
+    ]
+    assert adlb.files[1].sha256 == hashlib.sha256((tmp_path / "ADLBH.XPT").read_bytes()).hexdigest()
+    assert adlb.file == adlb.files[0]
+    assert datasets["adsl"].files == [datasets["adsl"].file] and datasets["adsl"].parts == []
+    assert "Reading adlbc.xpt as ADLB (part 1 of 2; data set 2 of 2)" in messages
+    assert "Reading ADLBH.XPT as ADLB (part 2 of 2; data set 2 of 2)" in messages
+    assert not any(m.startswith("Ignoring") for m in messages)
+    assert {k: [p.name for p in v] for k, v in find_dataset_files(tmp_path).items()} == {
+        "adsl": ["adsl.csv"],
+        "adlb": ["adlbc.xpt", "ADLBH.XPT"],
+    }
+    assert find_datasets(tmp_path)["adlb"].name == "adlbc.xpt"
+
+
+def test_split_lab_files_in_other_formats_and_a_third_part(tmp_path: Path) -> None:
+    write_csv(haematology(), tmp_path / "adlbh.csv")
+    write_parquet(chemistry(), tmp_path / "AdLbC.parquet")
+    (tmp_path / "adlbhy.csv").write_text("USUBJID,PARAMCD,AVAL\n\nB,ALTULN,3\n")
+    (tmp_path / "adlb_notes.csv").write_text("x\n1\n")  # not adlb + letters/digits
+    messages: list[str] = []
+    adlb = read_folder(tmp_path, progress=messages.append)["adlb"]
+    assert [p.file.path.name for p in adlb.parts] == ["AdLbC.parquet", "adlbh.csv", "adlbhy.csv"]
+    assert len(adlb.frame) == 6 and adlb.frame["PARAMCD"].tolist()[-1] == "ALTULN"
+    # the blank line of adlbhy.csv: its only row is row 2 of that file, row 6 of ADLB
+    assert adlb.parts[2].frame.index.tolist() == [1]
+    assert [(c.row, c.value) for c in adlb.parts[1].bad_cells] == [(2, "abc")]
+    assert any(m.startswith("Ignoring adlb_notes.csv") for m in messages)
+
+
+def test_plain_adlb_file_wins_over_split_lab_files(tmp_path: Path) -> None:
+    (tmp_path / "adlb.csv").write_text("USUBJID,PARAMCD,AVAL\nA,CD7LYMPH,0.02\n")
+    write_xpt(chemistry(), tmp_path / "adlbc.xpt")
+    messages: list[str] = []
+    adlb = read_folder(tmp_path, progress=messages.append)["adlb"]
+    assert adlb.file.path.name == "adlb.csv" and adlb.parts == []
+    assert adlb.frame["PARAMCD"].tolist() == ["CD7LYMPH"]
+    assert [f.path.name for f in adlb.files] == ["adlb.csv"]
+    ignored = [m for m in messages if m.startswith("Ignoring adlbc.xpt")]
+    assert len(ignored) == 1 and "read from adlb.csv" in ignored[0]
+    assert {k: p.name for k, p in find_datasets(tmp_path).items()} == {"adlb": "adlb.csv"}
+
+
+def test_mapping_file_entry_wins_over_plain_and_split_lab_files(tmp_path: Path) -> None:
+    """The CDISC pilot ships adlbc.xpt/adlbh.xpt; a mapping "file" entry picks just one."""
     lab = pd.DataFrame({"USUBJID": ["A"], "PARAMCD": ["PLAT"], "AVAL": [250.0]})
     pyreadstat.write_xport(lab, str(tmp_path / "adlbh.xpt"))
-    pyreadstat.write_xport(lab, str(tmp_path / "adlbc.xpt"))
-    messages: list[str] = []
-    assert read_folder(tmp_path, progress=messages.append) == {}
-    assert any("adlbh.xpt" in m and '"file"' in m for m in messages)
+    write_xpt(chemistry(), tmp_path / "adlbc.xpt")
+    (tmp_path / "adlb.csv").write_text("USUBJID,PARAMCD,AVAL\nA,CD7LYMPH,0.02\n")
     (tmp_path / "map.json").write_text(json.dumps({"adlb": {"file": "ADLBH.xpt"}}))
-    datasets = read_folder(tmp_path, load_mapping(tmp_path / "map.json"))
+    messages: list[str] = []
+    datasets = read_folder(tmp_path, load_mapping(tmp_path / "map.json"), messages.append)
     assert list(datasets) == ["adlb"]
-    assert datasets["adlb"].file.path.name == "adlbh.xpt"
+    assert datasets["adlb"].file.path.name == "adlbh.xpt" and datasets["adlb"].parts == []
     assert datasets["adlb"].frame["AVAL"].tolist() == [250.0]
+    for name in ("adlb.csv", "adlbc.xpt"):
+        assert f"Ignoring {name}: the mapping reads ADLB from adlbh.xpt." in messages
+
+
+def test_two_files_for_one_lab_part_is_a_clear_error(tmp_path: Path) -> None:
+    write_xpt(chemistry(), tmp_path / "adlbc.xpt")
+    write_csv(chemistry(), tmp_path / "ADLBC.csv")
+    write_xpt(haematology(), tmp_path / "adlbh.xpt")
+    with pytest.raises(AdamImportError, match="adlbc") as info:
+        read_folder(tmp_path)
+    assert "ADLBC.csv" in str(info.value) and "adlbc.xpt" in str(info.value)
+    assert "adlbh" not in str(info.value)
+
+
+def test_unreadable_lab_part_is_reported(tmp_path: Path) -> None:
+    write_xpt(chemistry(), tmp_path / "adlbc.xpt")
+    (tmp_path / "adlbh.xpt").write_bytes(b"not a transport file" * 10)
+    with pytest.raises(AdamImportError) as info:
+        read_folder(tmp_path)
+    assert len(info.value.messages) == 1 and "adlbh.xpt" in str(info.value)
+
+
+def test_mapping_notes_for_split_lab_files_consider_all_parts(tmp_path: Path) -> None:
+    """A rename or recode that matches in any part is no warning; one that matches nowhere
+    is one warning naming the files."""
+    write_xpt(chemistry(), tmp_path / "adlbc.xpt")
+    write_xpt(haematology(), tmp_path / "adlbh.xpt")
+    mapping = Mapping(
+        renames={"adlb": {"LBNRIND": "NRIND", "LBSTRESN": "AVAL2"}},
+        paramcd={"adlb": {"PLAT": "PLT", "ALT": "ALAT", "XYZ": "X"}},
+    )
+    messages: list[str] = []
+    adlb = read_folder(tmp_path, mapping, messages.append)["adlb"]
+    assert adlb.frame["PARAMCD"].tolist() == ["ALAT", "AST", "PLT", "HGB", "WBC"]
+    assert adlb.renamed == {"NRIND": "LBNRIND"}
+    assert adlb.notes == [
+        "adlbc.xpt, adlbh.xpt: the mapping renames LBSTRESN to AVAL2, "
+        "but none of the files has LBSTRESN.",
+        "adlbc.xpt, adlbh.xpt: the mapping recodes PARAMCD XYZ, but no row has it.",
+    ]
+    assert [m for m in messages if "mapping" in m] == adlb.notes
 
 
 @pytest.mark.parametrize(

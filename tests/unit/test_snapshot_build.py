@@ -215,3 +215,21 @@ def test_named_subtype_variable_must_exist(tmp_path, capsys):
                    "--subtype-var", "DIAGNOSIS", "--out", str(tmp_path / "x.duckdb")])
     assert status == 1
     assert "adsl.xpt, column DIAGNOSIS" in capsys.readouterr().err
+
+
+def test_split_lab_files_are_imported_together(tmp_path, capsys):
+    """ADLB delivered as adlbc + adlbh (as in the CDISC pilot): both are imported, and the
+    snapshot's meta lists each file with its own row count."""
+    tables = valid_tables()
+    adlb = tables.pop("adlb")
+    folder = write_folder(tmp_path / "split", tables)
+    adlb.iloc[:1].to_csv(folder / "adlbc.csv", index=False)
+    adlb.iloc[1:].to_csv(folder / "ADLBH.csv", index=False)
+    out = tmp_path / "split.duckdb"
+    assert main(["snapshot", "build", "--adam", str(folder), "--out", str(out)]) == 0
+    assert len(_table(out, "adlb")) == len(adlb)
+    capsys.readouterr()
+    assert main(["snapshot", "info", str(out)]) == 0
+    files = {f["file"]: f["rows"] for f in json.loads(capsys.readouterr().out)["source_files"]
+             if f["dataset"] == "adlb"}
+    assert files == {"adlbc.csv": 1, "ADLBH.csv": len(adlb) - 1}

@@ -368,6 +368,43 @@ def test_problems_in_several_files_are_all_reported_together(tmp_path: Path) -> 
     assert info.value.problems == problems
 
 
+def test_lab_data_split_over_files_is_checked_file_by_file(tmp_path: Path) -> None:
+    """ADLB as adlbc.xpt + adlbh.xpt (no adlb file): a problem names the part's file and the
+    row in that file, not the row in the combined ADLB."""
+    tables = valid_tables()
+    del tables["adlb"]
+    folder = write_folder(tmp_path / "study", tables)
+    chemistry = pd.DataFrame(
+        {
+            "USUBJID": ["CD7-01-001", "CD7-01-002"],
+            "PARAMCD": ["ALT", "AST"],
+            "AVAL": [31.0, 24.0],
+        }
+    )
+    haematology = pd.DataFrame(
+        {
+            "USUBJID": ["CD7-01-001", "CD7-01-002", "XX-1"],
+            "PARAMCD": ["ALT", "HGB", "WBC"],  # ALT in both files is fine (another parameter)
+            "AVAL": ["250", "abc", "-1"],
+        }
+    )
+    write_xpt(chemistry, folder / "adlbc.xpt")
+    write_xpt(haematology, folder / "adlbh.xpt")
+    raw = read_folder(folder)
+    assert len(raw["adlb"].frame) == 5
+    assert [where(p) for p in validate(raw)] == [
+        ("adlbh.xpt", 2, "AVAL", "abc"),
+        ("adlbh.xpt", 3, "USUBJID", "XX-1"),
+        ("adlbh.xpt", 3, "AVAL", -1.0),
+    ]
+    # A whole-file problem in the first part names that part's file.
+    fixed = haematology.assign(AVAL=["250", "1.4", "6.1"], USUBJID="CD7-01-001")
+    write_xpt(fixed, folder / "adlbh.xpt")
+    write_xpt(chemistry.drop(columns="PARAMCD"), folder / "adlbc.xpt")
+    p = only(validate(read_folder(folder)))
+    assert (p.file, p.row, p.column) == ("adlbc.xpt", None, "PARAMCD")
+
+
 def test_renamed_columns_are_named_as_in_the_file(tmp_path: Path) -> None:
     tables = valid_tables()
     tables["adsl"] = tables["adsl"].rename(columns={"DISTYPE": "DIAGGRP"})
