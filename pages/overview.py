@@ -5,6 +5,7 @@ import streamlit as st
 from trialdash import ui
 from trialdash.analysis import enrollment, overview
 from trialdash.figures import enrollment as enrollment_figures
+from trialdash.units import months
 
 view = ui.current_view()
 ui.page_header(view, "Overview and enrollment")
@@ -22,7 +23,7 @@ tiles[0].metric("Enrolled", figures.enrolled)
 tiles[1].metric("Infused", figures.infused)
 tiles[2].metric(
     "Follow-up", "–" if figures.median_followup_days is None
-    else f"{figures.median_followup_days / 30.4375:.1f} mo",
+    else f"{months(figures.median_followup_days):.1f} mo",
     help="Median follow-up: reverse Kaplan-Meier median of overall survival, months.")
 rates = ((tiles[3], "ORR", figures.orr), (tiles[4], "CR", figures.complete_response))
 for tile, name, rate in rates:

@@ -18,7 +18,7 @@ Assumptions
 * ADAE ``grade``: AETOXGR when present; otherwise AESEV mapped MILD=1, MODERATE=2,
   SEVERE=3, with ``grade_scale`` saying which scale the number is on.
 * Time units: ADTTE.AVAL is in days unless AVALU says weeks, months or years
-  (months = 30.4375 days, years = 365.25 days); ADPC times are days unless RRLTU says hours.
+  (see :mod:`trialdash.units`); ADPC times are days unless RRLTU says hours.
 """
 
 from __future__ import annotations
@@ -29,15 +29,16 @@ import numpy as np
 import pandas as pd
 
 from trialdash.schema import DATASETS, TABLES, Table
+from trialdash.units import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
 
 SEVERITY_GRADE = {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
 CTCAE_SCALE = "CTCAE v5.0"
 SEVERITY_SCALE = "Severity (mild/moderate/severe)"
 DAYS_PER_UNIT = {
     "DAY": 1.0, "DAYS": 1.0, "D": 1.0,
-    "WEEK": 7.0, "WEEKS": 7.0, "W": 7.0,
-    "MONTH": 30.4375, "MONTHS": 30.4375, "MO": 30.4375,
-    "YEAR": 365.25, "YEARS": 365.25, "Y": 365.25,
+    "WEEK": DAYS_PER_WEEK, "WEEKS": DAYS_PER_WEEK, "W": DAYS_PER_WEEK,
+    "MONTH": DAYS_PER_MONTH, "MONTHS": DAYS_PER_MONTH, "MO": DAYS_PER_MONTH,
+    "YEAR": DAYS_PER_YEAR, "YEARS": DAYS_PER_YEAR, "Y": DAYS_PER_YEAR,
     "HOUR": 1 / 24, "HOURS": 1 / 24, "H": 1 / 24, "HR": 1 / 24, "HRS": 1 / 24,
 }
 CRS_TERMS = ("CYTOKINE RELEASE SYNDROME", "CRS")

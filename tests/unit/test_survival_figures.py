@@ -10,11 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from trialdash.analysis.endpoints import DAYS_PER_MONTH, survival_analysis
+from trialdash.analysis.endpoints import survival_analysis
 from trialdash.analysis.filters import Filter
 from trialdash.figures.survival import group_colours, km_plot
 from trialdash.style import dose_colour_map, subtype_colour_map
 from trialdash.trial import Trial
+from trialdash.units import DAYS_PER_MONTH
 
 DOSES = ["low", "mid", "high"]
 TIMES = {"A1": (30, 1), "A2": (90, 0), "A3": (200, 1), "B1": (60, 1), "B2": (120, 0),

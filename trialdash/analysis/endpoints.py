@@ -46,8 +46,8 @@ from trialdash.analysis.survival import (
 )
 from trialdash.style import subtype_sort_key
 from trialdash.trial import Cohort, Trial
+from trialdash.units import DAYS_PER_MONTH, months
 
-DAYS_PER_MONTH = 30.4375
 DEFAULT_LANDMARK_DAYS = (182.625, 365.25, 730.5)
 ALL = "All"
 MISSING_GROUP = "Missing"
@@ -157,11 +157,6 @@ def endpoint_choices(source: Cohort | Trial) -> pd.DataFrame:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def months(days: float) -> float:
-    """Days to months (30.4375 days per month)."""
-    return days / DAYS_PER_MONTH
 
 
 def landmark_name(days: float) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.stats import median_range
 from trialdash.trial import Cohort
 
 OVERALL = "Overall"
@@ -92,11 +94,10 @@ def enrollment_by_dose_subtype(cohort: Cohort) -> pd.DataFrame:
 
 
 def _median_range(values: pd.Series, digits: int = 0) -> str:
-    values = pd.to_numeric(values, errors="coerce").dropna()
-    if values.empty:
+    median, low, high = median_range(pd.to_numeric(values, errors="coerce"))
+    if np.isnan(median):
         return "–"
-    fmt = f"{{:.{digits}f}}"
-    return f"{fmt.format(values.median())} ({fmt.format(values.min())}–{fmt.format(values.max())})"
+    return f"{median:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
 
 
 def _n_pct(count: int, total: int) -> str:

@@ -31,6 +31,7 @@ from datetime import date
 import pandas as pd
 
 from trialdash.analysis.filters import Filter, PatientCount
+from trialdash.analysis.flags import is_yes
 from trialdash.trial import Cohort, Trial
 
 KINETIC_PARAMS = ("TRANSGEN", "CARPCT")
@@ -171,11 +172,6 @@ def _date_or_none(value) -> date | None:
     return None if value is None else pd.Timestamp(value).date()
 
 
-def _yes(series: pd.Series) -> pd.Series:
-    """'Y'/'N' flags as booleans (missing = False)."""
-    return series.astype("object").eq("Y").fillna(False).astype(bool)
-
-
 def _dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, errors="coerce")
 
@@ -248,10 +244,10 @@ def adverse_event_rows(adae: pd.DataFrame) -> pd.DataFrame:
         "start_day": adae["start_day"],
         "end_day": adae["end_day"],
         "ongoing": adae["end_day"].isna() & adae["AENDT"].isna(),
-        "serious": _yes(adae["AESER"]),
-        "dlt": _yes(adae["AEDLTFL"]),
-        "tocilizumab": _yes(adae["TOCIFL"]),
-        "steroids": _yes(adae["STERFL"]),
+        "serious": is_yes(adae["AESER"]),
+        "dlt": is_yes(adae["AEDLTFL"]),
+        "tocilizumab": is_yes(adae["TOCIFL"]),
+        "steroids": is_yes(adae["STERFL"]),
         "related": adae["AEREL"],
         "start_date": _dates(adae["ASTDT"]),
         "end_date": _dates(adae["AENDT"]),
@@ -293,7 +289,7 @@ def kinetic_rows(adpc: pd.DataFrame) -> pd.DataFrame:
         "value": adpc["AVAL"],
         "unit": adpc["AVALU"],
         "lloq": adpc["LLOQ"],
-        "blq": _yes(adpc["blq"]),
+        "blq": is_yes(adpc["blq"]),
         "date": _dates(adpc["ADT"]),
     })
     return _by_parameter_then_day(out, KINETIC_PARAMS)

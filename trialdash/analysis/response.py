@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.flags import is_yes
 from trialdash.analysis.stats import format_n_of_N, proportion
 from trialdash.style import subtype_sort_key
 from trialdash.trial import Cohort
@@ -135,7 +136,7 @@ def _evaluable_mask(infused: pd.DataFrame) -> tuple[pd.Series, str]:
     flag = infused["EFFFL"] if "EFFFL" in infused.columns else pd.Series(dtype=object)
     filled = flag.dropna().astype(str).str.strip().ne("")
     if filled.any():
-        mask = flag.astype("object").fillna("").astype(str).str.strip().str.upper().eq("Y")
+        mask = is_yes(flag)
         return mask, "Efficacy-evaluable (EFFFL = 'Y')"
     return pd.Series(True, index=infused.index), "All infused patients (EFFFL not recorded)"
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from trialdash.analysis.enrollment import OVERALL
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.flags import is_yes
 from trialdash.analysis.stats import format_n_of_N
 from trialdash.derive import CTCAE_SCALE, SEVERITY_SCALE
 from trialdash.trial import Cohort
@@ -74,10 +75,6 @@ def grade_threshold_label(scale: str) -> str:
 def _numeric(values: pd.Series) -> pd.Series:
     """Grades as floats (NaN when missing), so comparisons never meet pd.NA."""
     return pd.to_numeric(values, errors="coerce").astype("float64")
-
-
-def _flag_yes(values: pd.Series) -> pd.Series:
-    return values.astype("object").str.strip().str.upper().eq("Y").fillna(False).astype(bool)
 
 
 def _is_emergent(flag: pd.Series) -> pd.Series:
@@ -181,7 +178,7 @@ def _summary_categories(events: pd.DataFrame, scale: str) -> list[tuple[str, str
     rows = [
         ("any_teae", "Any TEAE", pd.Series(True, index=events.index)),
         ("grade3plus", f"{threshold} TEAE", grade.ge(3)),
-        ("serious", "Serious TEAE", _flag_yes(events["AESER"])),
+        ("serious", "Serious TEAE", is_yes(events["AESER"])),
     ]
     if not _is_severity(scale):
         rows.append(("grade5", "Grade 5 (fatal) TEAE", grade.eq(5)))
@@ -194,7 +191,7 @@ def _summary_categories(events: pd.DataFrame, scale: str) -> list[tuple[str, str
         key = syndrome.lower()
         rows.append((f"{key}_any", f"{syndrome}, any grade", is_syndrome))
         rows.append((f"{key}_grade3plus", high, is_syndrome & syndrome_grade.ge(3)))
-    rows.append(("dlt", "DLT (AEDLTFL)", _flag_yes(events["AEDLTFL"])))
+    rows.append(("dlt", "DLT (AEDLTFL)", is_yes(events["AEDLTFL"])))
     return rows
 
 
@@ -458,8 +455,8 @@ def crs_icans_episodes(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
         "onset_day": onset,
         "end_day": end.where(end >= onset, onset),
         "ongoing": recorded_end.isna().to_numpy(),
-        "TOCIFL": _flag_yes(events["TOCIFL"]).map({True: "Y", False: "N"}),
-        "STERFL": _flag_yes(events["STERFL"]).map({True: "Y", False: "N"}),
+        "TOCIFL": is_yes(events["TOCIFL"]).map({True: "Y", False: "N"}),
+        "STERFL": is_yes(events["STERFL"]).map({True: "Y", False: "N"}),
     })
     out["duration_days"] = out["end_day"] - out["onset_day"] + 1
     whole = ["astct_grade", "ctcae_grade", "grade", "onset_day", "end_day", "duration_days"]

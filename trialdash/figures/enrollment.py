@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from trialdash.figures.base import dose_tick, empty, legend_on_top, style
 from trialdash.style import dose_colour_map, subtype_colour_map
+from trialdash.units import DAYS_PER_MONTH
 
 
 def enrollment_by_dose(counts: pd.DataFrame, dose_groups: list[str], font_size: int = 14
@@ -37,9 +38,6 @@ def enrollment_by_dose(counts: pd.DataFrame, dose_groups: list[str], font_size: 
     style(fig, title, "Dose group (CAR-T cells/kg)", "Patients (n)", font_size,
           legend_title="Subtype", height=440)
     return legend_on_top(fig, font_size)
-
-
-DAYS_PER_MONTH = 30.4375
 
 
 def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_size: int = 14,

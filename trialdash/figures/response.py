@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from trialdash.analysis.endpoints import DAYS_PER_MONTH
 from trialdash.figures.base import empty, style
 from trialdash.style import RESPONSE_COLOURS, rgba
+from trialdash.units import DAYS_PER_MONTH
 
 ORR_COLOUR = "#1a1a1a"
 CR_COLOUR = RESPONSE_COLOURS["CR"]

@@ -12,10 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from trialdash.analysis.endpoints import DAYS_PER_MONTH, SurvivalAnalysis, axis_ticks, p_text
+from trialdash.analysis.endpoints import SurvivalAnalysis, axis_ticks, p_text
 from trialdash.analysis.survival import KMResult, at_risk_table
 from trialdash.figures.base import empty, style
 from trialdash.style import dose_colour_map, rgba, subtype_colour_map
+from trialdash.units import DAYS_PER_MONTH
 
 OVERALL_COLOUR = "#222222"
 UNITS = {"days": ("Days", "Day"), "months": ("Months", "Month")}
