@@ -19,6 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from fake_trial import fake_trial
 
 from trialdash.analysis import survival as km
 from trialdash.analysis.endpoints import (
@@ -59,26 +60,19 @@ def _adtte() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _runner(subjects: pd.DataFrame, adtte: pd.DataFrame):
-    def run(name: str, **params) -> pd.DataFrame:
-        if name == "subjects":
-            return subjects
-        if name == "time_to_event":
-            keep = adtte["USUBJID"].isin(params["subjects"]) & (adtte["PARAMCD"] ==
-                                                                 params["paramcd"])
-            return adtte[keep].reset_index(drop=True)
-        if name == "endpoints":
-            return pd.DataFrame({"PARAMCD": ["OS", "PFS", "DOR", "EFS"],
-                                 "PARAM": ["Overall survival", "Progression-free survival",
-                                           "Duration of response", "Event-free survival"],
-                                 "n_subjects": [9, 9, 5, 9]})
-        raise AssertionError(f"unexpected query {name}")
-    return run
+ENDPOINTS = pd.DataFrame({"PARAMCD": ["OS", "PFS", "DOR", "EFS"],
+                          "PARAM": ["Overall survival", "Progression-free survival",
+                                    "Duration of response", "Event-free survival"],
+                          "n_subjects": [9, 9, 5, 9]})
+
+
+def _trial(subjects: pd.DataFrame, adtte: pd.DataFrame) -> Trial:
+    return fake_trial(subjects, adtte, ENDPOINTS)
 
 
 @pytest.fixture()
 def cohort():
-    return Trial(_runner(SUBJECTS, _adtte()), {"source_kind": "synthetic"}).cohort(Filter())
+    return _trial(SUBJECTS, _adtte()).cohort(Filter())
 
 
 def _by_label(analysis):
@@ -137,8 +131,7 @@ def test_logrank_is_the_survival_module_test_on_the_same_data(cohort):
 
 def test_no_logrank_when_filter_leaves_one_stratum():
     """Filter to '10 units' only: one stratum with data, so no test."""
-    trial = Trial(_runner(SUBJECTS[SUBJECTS["dose_group"] == HIGH], _adtte()),
-                  {"source_kind": "synthetic"})
+    trial = _trial(SUBJECTS[SUBJECTS["dose_group"] == HIGH], _adtte())
     result = survival_analysis(trial.cohort(Filter.of([HIGH])), "OS", by="dose_group")
     assert [s.label for s in result.strata] == [HIGH]
     assert result.logrank is None
@@ -201,7 +194,7 @@ def test_small_numbers_caution():
                               "aval_days": [10.0 * (i + 1) for i in range(n_patients)],
                               "event": [i % 2 for i in range(n_patients)]})
         adtte["aval_days_hsct"], adtte["event_hsct"] = adtte["aval_days"], adtte["event"]
-        trial = Trial(_runner(subjects, adtte), {"source_kind": "synthetic"})
+        trial = _trial(subjects, adtte)
         return survival_analysis(trial.cohort(), "OS")
 
     assert analysis(10).caution is None

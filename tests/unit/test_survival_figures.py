@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from fake_trial import fake_trial
 
 from trialdash.analysis.endpoints import survival_analysis
 from trialdash.analysis.filters import Filter
@@ -34,17 +35,7 @@ def _trial(paramcd: str = "OS", param: str = "Overall survival") -> Trial:
         "aval_days": [float(TIMES[i][0]) for i in ids], "event": [TIMES[i][1] for i in ids],
     })
     adtte["aval_days_hsct"], adtte["event_hsct"] = adtte["aval_days"], adtte["event"]
-
-    def run(name, **params):
-        if name == "subjects":
-            return subjects
-        if name == "time_to_event":
-            keep = adtte["USUBJID"].isin(params["subjects"]) & (adtte["PARAMCD"] ==
-                                                                params["paramcd"])
-            return adtte[keep].reset_index(drop=True)
-        raise AssertionError(name)
-
-    return Trial(run, {"source_kind": "synthetic"})
+    return fake_trial(subjects, adtte)
 
 
 @pytest.fixture()
