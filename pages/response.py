@@ -37,14 +37,14 @@ st.caption(
 )
 
 st.subheader("Objective response rate")
-ui.table(view, response.orr_display_table(response.orr_table(cohort, "dose_group"), "Dose group"),
-         "ORR by dose group", caption="By dose group (evaluable patients)")
-ui.table(view, response.orr_display_table(response.orr_table(cohort, "subtype"), "Subtype"),
-         "ORR by subtype", caption="By disease subtype (evaluable patients)")
+orr = {by: response.orr_table(cohort, by) for by in GROUPINGS}
+for by, title in GROUPINGS.items():
+    ui.table(view, response.orr_display_table(orr[by], title), f"ORR by {title.lower()}",
+             caption=f"By {title.lower()} (evaluable patients)")
 
 by = st.segmented_control("Charts by", list(GROUPINGS), default="dose_group", required=True,
                           format_func=GROUPINGS.get, key="rsp_chart_by")
-ui.chart(figures.orr_forest(response.orr_table(cohort, by), view.font_size, by,
+ui.chart(figures.orr_forest(orr[by], view.font_size, by,
                             response.ORR_DEFINITION), key="orr_forest")
 best = response.best_response(cohort)
 group_order = view.trial.dose_groups if by == "dose_group" else view.trial.subtypes
