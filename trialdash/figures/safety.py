@@ -27,6 +27,9 @@ MARKER_LINE = "#444444"
 TERM_WRAP = 40
 
 
+# Total characters of patient labels that still fit under a heatmap without rotation.
+MAX_HORIZONTAL_LABEL_CHARS = 40
+
 def _label(labels: dict[str, str] | None, usubjid: str) -> str:
     return (labels or {}).get(usubjid, usubjid)
 
@@ -228,7 +231,10 @@ def patient_term_heatmap(worst: pd.DataFrame, labels: dict[str, str] | None = No
     height = 190 + _row_height(font_size) * len(rows)
     style(fig, title, f"Patient · grades: {scale}", None, font_size, height=max(height, 380))
     _term_axis(fig, rows, font_size)
-    fig.update_xaxes(type="category", showgrid=False, tickangle=-45 if len(ids) > 10 else 0)
+    # Horizontal labels only while they fit side by side (pseudonyms do; full IDs seldom).
+    label_chars = max((len(str(x)) for x in shown), default=0) * len(shown)
+    fig.update_xaxes(type="category", showgrid=False,
+                     tickangle=0 if label_chars <= MAX_HORIZONTAL_LABEL_CHARS else -45)
     _title_at_top(fig, 140 + (font_size - 14) * 8)
     return fig
 
@@ -388,8 +394,8 @@ def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = N
     style(fig, title, "Days since infusion (day 0 = infusion)", "Patient", font_size,
           legend_title="Grade / treatment", height=max(height, 360))
     fig.update_layout(barmode="overlay", margin={"r": 130 + (font_size - 14) * 6, "b": 150},
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.12 - 30 / height,
-                              "xanchor": "left", "x": 0})
+                      legend={"orientation": "h", "yref": "container", "yanchor": "bottom",
+                              "y": 0, "xanchor": "left", "x": 0})
     fig.update_yaxes(tickvals=list(range(len(patients))), autorange="reversed",
                      ticktext=[_label(labels, p) for p in patients["USUBJID"]],
                      range=None, showgrid=False, zeroline=False)
