@@ -290,7 +290,7 @@ def current_view() -> View:
     view = sidebar_filters(current)
     _sidebar_about(current)
     if view.present:
-        st.html("<style>.stMarkdown p, .stMarkdown li, .stCaption, [data-testid='stMetricValue'],"
+        st.html("<style>.stMarkdown p, .stMarkdown li, .stCaption,"
                 " [data-testid='stTable'] td, [data-testid='stTable'] th"
                 " {font-size: 1.25em !important;}</style>")
     return view

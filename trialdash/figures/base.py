@@ -50,7 +50,8 @@ def legend_on_top(fig: go.Figure, font_size: int = 14) -> go.Figure:
     """Put the legend in one row between the title and the plot, so narrow charts keep their
     width for data (a side legend takes a third of a half-width chart)."""
     fig.update_layout(
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom",
+                "title": {"side": "top"}},
         margin={"t": 110 + (font_size - 14) * 4},
         title={"y": 0.98, "yanchor": "top"},
     )

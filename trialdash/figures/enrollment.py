@@ -105,4 +105,5 @@ def patient_flow(flow: pd.DataFrame, dose_groups: list[str], font_size: int = 14
     fig.update_layout(barmode="group")
     fig.update_yaxes(categoryorder="array", categoryarray=steps[::-1])
     style(fig, title, "Patients (n)", None, font_size, legend_title="Dose group", height=460)
+    fig.update_xaxes(dtick=1 if flow[groups].to_numpy().max() <= 12 else None)
     return legend_on_top(fig, font_size)
