@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # DuckDB column types used below.
 TEXT, NUM, INT, DATE, TS = "VARCHAR", "DOUBLE", "INTEGER", "DATE", "TIMESTAMP"
@@ -286,8 +286,27 @@ META = Table(
     ),
 )
 
+FINDINGS = Table(
+    "findings",
+    "one row per finding (a source value a data manager would query)",
+    "Data-quality findings of the build: implausible but possible source values that were "
+    "recorded and imported, not refused. Empty for a clean source.",
+    (
+        _d("dataset", TEXT, "Data set the finding is about (adsl, adae, ...)."),
+        _d("file", TEXT, "Source file name."),
+        _d("row", INT, "Row in the source file, 1 = first data row (blank when not one row)."),
+        _d("column", TEXT, "Source variable (blank when the finding is about a whole row)."),
+        _d("usubjid", TEXT, "Subject the finding is about (blank when none)."),
+        _d("value", TEXT, "The value found, as text."),
+        _d("rule", TEXT, "Short name of the rule, e.g. 'date_before_1980'."),
+        _d("message", TEXT, "What is implausible and what was done with it."),
+    ),
+)
+
 DATASETS: tuple[Table, ...] = (ADSL, ADAE, ADRS, ADTTE, ADPC, ADLB)
-TABLES: dict[str, Table] = {t.name: t for t in (*DATASETS, META)}
+# Tables written into every snapshot besides ``meta``: the data sets and the findings.
+SNAPSHOT_TABLES: tuple[Table, ...] = (*DATASETS, FINDINGS)
+TABLES: dict[str, Table] = {t.name: t for t in (*SNAPSHOT_TABLES, META)}
 
 
 def schema_markdown() -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from trialdash.schema import DATASETS, META, SCHEMA_VERSION, TABLES, Table
+from trialdash.schema import META, SCHEMA_VERSION, SNAPSHOT_TABLES, TABLES, Table
 
 DEFAULT_PATH = Path("data/trial.duckdb")
 SNAPSHOT_ENV = "TRIALDASH_SNAPSHOT"
@@ -69,7 +69,8 @@ def _comment_sql(table: Table) -> list[str]:
 def write_snapshot(
     tables: dict[str, pd.DataFrame], meta: SnapshotMeta, out: Path, progress=None
 ) -> Path:
-    """Write ``tables`` (schema-shaped frames, absent data sets omitted) and ``meta`` to ``out``.
+    """Write ``tables`` (schema-shaped frames, absent data sets omitted; ``findings`` too,
+    when the build recorded any) and ``meta`` to ``out``.
 
     The file is built under a temporary name in the same folder and moved into place with an
     atomic rename; on any error the temporary file is removed and ``out`` is left as it was.
@@ -82,7 +83,7 @@ def write_snapshot(
         con = duckdb.connect(str(tmp))
         try:
             counts = {}
-            for table in DATASETS:
+            for table in SNAPSHOT_TABLES:
                 con.execute(_create_table_sql(table))
                 frame = tables.get(table.name)
                 if frame is not None:

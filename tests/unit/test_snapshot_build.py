@@ -233,3 +233,12 @@ def test_split_lab_files_are_imported_together(tmp_path, capsys):
     files = {f["file"]: f["rows"] for f in json.loads(capsys.readouterr().out)["source_files"]
              if f["dataset"] == "adlb"}
     assert files == {"adlbc.csv": 1, "ADLBH.csv": len(adlb) - 1}
+
+
+def test_snapshot_has_a_findings_table_empty_for_the_synthetic_trial(synthetic_snapshot):
+    """Every snapshot carries the documented findings table; the synthetic trial is clean."""
+    from trialdash.schema import FINDINGS
+
+    findings = _table(synthetic_snapshot, "findings")
+    assert list(findings.columns) == FINDINGS.column_names
+    assert findings.empty
