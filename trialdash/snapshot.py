@@ -146,8 +146,16 @@ def connect_read_only(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     quoted = str(path.resolve()).replace("'", "''")
     con.execute(f"ATTACH '{quoted}' AS snapshot (READ_ONLY)")
-    for name in TABLES:
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM snapshot.main."{name}"')
+    stored = {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'snapshot'").fetchall()}
+    for name, table in TABLES.items():
+        if name in stored:
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM snapshot.main."{name}"')
+        else:
+            # A snapshot written by an earlier schema version lacks newer tables (findings):
+            # they read as empty rather than failing.
+            columns = ", ".join(f'CAST(NULL AS {c.type}) AS "{c.name}"' for c in table.columns)
+            con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} WHERE false')
     return con
 
 

@@ -242,3 +242,18 @@ def test_snapshot_has_a_findings_table_empty_for_the_synthetic_trial(synthetic_s
     findings = _table(synthetic_snapshot, "findings")
     assert list(findings.columns) == FINDINGS.column_names
     assert findings.empty
+
+
+def test_snapshot_of_an_earlier_schema_reads_newer_tables_as_empty(synthetic_snapshot, tmp_path):
+    """A snapshot written before the findings table existed still opens; findings is empty."""
+    import shutil
+
+    from trialdash.snapshot import connect_read_only
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(synthetic_snapshot, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("DROP TABLE findings")
+    con = connect_read_only(old)
+    assert con.execute("SELECT count(*) FROM findings").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM adsl").fetchone()[0] > 0
