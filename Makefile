@@ -42,9 +42,11 @@ test: $(VENV)/.installed-test chromium
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
-## Benchmarks: print timings of snapshot builds and analyses on a large synthetic cohort.
-bench: $(VENV)/.installed
+## Benchmarks: snapshot builds and analyses on large synthetic cohorts, then the dashboard in
+## Chromium beside a blank Streamlit app (writes benchmarks/results.json and results.md).
+bench: $(VENV)/.installed-test chromium
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/screenshots
