@@ -3,7 +3,7 @@
 import streamlit as st
 
 from trialdash import ui
-from trialdash.analysis import patient
+from trialdash.analysis import findings, patient
 from trialdash.figures import patient as figures
 
 view = ui.current_view()
@@ -52,6 +52,14 @@ if record.infused:
     st.caption("Days since CAR-T infusion (day 0): " + patient.key_days(header))
 for note in record.notes:
     (st.caption if record.infused else st.info)(note)
+
+own_findings = findings.filter_findings(view.trial.findings(), patients=[usubjid])
+if not own_findings.empty:
+    with st.expander(f"Data findings for {label}: {len(own_findings)}", expanded=True,
+                     icon=":material/report:"):
+        ui.table(view, findings.findings_display(own_findings, view.present, view.labels.keys()),
+                 f"{label} data findings", caption="Implausible but possible source values "
+                 "about this patient, recorded by the build (all findings: Data page).")
 
 if not record.infused:
     ui.table(view, record.tables()["Milestones"][["Milestone", "Date", "Detail"]],

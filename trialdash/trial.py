@@ -68,6 +68,10 @@ class Trial:
     def cohort(self, flt: Filter | None = None) -> Cohort:
         return Cohort(self, flt or Filter())
 
+    def findings(self) -> pd.DataFrame:
+        """Every data-quality finding of the build (schema FINDINGS), study-level ones too."""
+        return self.run("findings", subjects=None)
+
 
 @dataclass
 class Cohort:
@@ -116,3 +120,10 @@ class Cohort:
 
     def endpoints(self) -> pd.DataFrame:
         return self.trial.run("endpoints")
+
+    def findings(self) -> pd.DataFrame:
+        """Data-quality findings about the cohort's subjects, plus study-level findings (no
+        subject). Unfiltered, every finding, including subjects absent from ADSL."""
+        if self.filter.is_everyone:
+            return self.trial.findings()
+        return self.trial.run("findings", subjects=self.ids)
