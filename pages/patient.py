@@ -49,7 +49,7 @@ for row in (facts[:4], facts[4:]):
 if details := patient.header_details(header):
     st.caption(details)
 if record.infused:
-    st.caption("Days since CAR-T infusion (day 0): " + patient.key_days(header))
+    st.caption(f"Days since {view.trial.day_zero} (day 0): " + patient.key_days(header))
 for note in record.notes:
     (st.caption if record.infused else st.info)(note)
 
@@ -71,7 +71,8 @@ st.subheader("Timeline")
 window = st.segmented_control("Days shown", list(figures.WINDOWS), default="All follow-up",
                               required=True, key="pt_window",
                               help="Drag across the chart to zoom into any other range.")
-ui.chart(figures.patient_timeline(record, label, view.font_size, figures.WINDOWS[window]),
+ui.chart(figures.patient_timeline(record, label, view.font_size, figures.WINDOWS[window],
+                                  x_title=f"Days since {view.trial.day_zero} (day 0)"),
          key="pt_timeline")
 _, omitted = figures.timeline_panels(record)
 st.caption(

@@ -160,8 +160,9 @@ def sidebar_filters(trial: Trial) -> View:
         st.header("Filters")
         st.multiselect("Dose groups", doses, key="flt_dose", placeholder="All dose groups",
                        on_change=_keep, args=("dose",))
-        st.multiselect("Disease subtypes", subtypes, key="flt_subtype",
-                       placeholder="All subtypes", on_change=_keep, args=("subtype",))
+        st.multiselect(trial.subtype_label, subtypes, key="flt_subtype",
+                       placeholder=f"All ({trial.subtype_label.lower()})", on_change=_keep,
+                       args=("subtype",))
         st.multiselect("Patients", patients, key="flt_patient", placeholder="All patients",
                        format_func=lambda p: labels.get(p, p), on_change=_keep,
                        args=("patient",))
@@ -229,6 +230,20 @@ def selectable_table(view: View, frame: pd.DataFrame, name: str, key: str,
                          on_select="rerun", selection_mode="single-row", **kwargs)
     _download_csv(shown, name)
     return list(event.selection.rows)
+
+
+MAX_LISTED_PATIENTS = 12
+
+
+def patient_list(view: View, usubjids: list[str], lead: str, name: str) -> None:
+    """Name a few patients in a caption; many (an imported study) as a count, with the
+    list in a collapsed table, never as a block of IDs."""
+    if len(usubjids) <= MAX_LISTED_PATIENTS:
+        st.caption(f"{lead}: " + ", ".join(map(view.label, usubjids)))
+        return
+    st.caption(f"{lead}: {len(usubjids)} patients.")
+    with st.expander(f"Show the {len(usubjids)} patients"):
+        table(view, pd.DataFrame({"USUBJID": usubjids}), name)
 
 
 def require(view: View, *datasets: str) -> bool:
