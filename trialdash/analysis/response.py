@@ -176,7 +176,7 @@ class EvaluablePopulation:
         text = f"{self.rule}: {self.count.kept} of {self.count.total} infused patients"
         if self.unassessed:
             text += (f", of whom {self.unassessed} without any response assessment "
-                     "(counted as not evaluable for response, NE)")
+                     "(in the denominator as NE, non-responders)")
         return text
 
 
