@@ -55,7 +55,7 @@ for note in record.notes:
 
 own_findings = findings.filter_findings(view.trial.findings(), patients=[usubjid])
 if not own_findings.empty:
-    with st.expander(f"Data findings for {label}: {len(own_findings)}", expanded=True,
+    with st.expander(f"Data findings for {label}: {len(own_findings)}", expanded=False,
                      icon=":material/report:"):
         ui.table(view, findings.findings_display(own_findings, view.present, view.labels.keys()),
                  f"{label} data findings", caption="Implausible but possible source values "

@@ -161,7 +161,7 @@ def sidebar_filters(trial: Trial) -> View:
         st.multiselect("Dose groups", doses, key="flt_dose", placeholder="All dose groups",
                        on_change=_keep, args=("dose",))
         st.multiselect(trial.subtype_label, subtypes, key="flt_subtype",
-                       placeholder=f"All ({trial.subtype_label.lower()})", on_change=_keep,
+                       placeholder="All", on_change=_keep,
                        args=("subtype",))
         st.multiselect("Patients", patients, key="flt_patient", placeholder="All patients",
                        format_func=lambda p: labels.get(p, p), on_change=_keep,

@@ -85,3 +85,14 @@ def test_source_facts_and_counts_from_meta(trial):
     files = data.source_files(meta)
     assert list(files.columns) == ["Data set", "File", "SHA-256", "Rows read"]
     assert files.iloc[0]["Rows read"] == 4
+
+
+def test_label_facts_say_what_is_not_stated():
+    from trialdash.study_labels import CAR_T_PROFILE, StudyLabels
+
+    imported = StudyLabels(None, "CR + PR", False, "CTCAE (version not stated)", "Sex", False)
+    facts = dict(data.label_facts(imported))
+    assert facts["Response criteria"] == "criteria not stated in the data"
+    assert facts["Adverse-event grades"] == "CTCAE (version not stated)"
+    assert facts["Day 0"].startswith("treatment start")
+    assert dict(data.label_facts(CAR_T_PROFILE))["Day 0"].startswith("CAR-T infusion")

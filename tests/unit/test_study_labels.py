@@ -192,3 +192,16 @@ def test_one_evaluable_population_for_orr_and_flow(recist, tmp_path):
     population = response.evaluable_population(sponsor.cohort())
     assert (population.count.kept, population.unassessed) == (15, 10)
     assert "10 without any response assessment" in population.describe()
+
+
+def test_mapping_file_labels(tmp_path):
+    """A mapping file's "_labels" object (ignored by the variable mapping) states labels;
+    the command line wins over it."""
+    path = tmp_path / "mapping.json"
+    path.write_text('{"adsl": {"rename": {}}, "_labels": {"response_criteria": "IMWG", '
+                    '"ctcae_version": "4.03", "cell_therapy": true}}', encoding="utf-8")
+    given = sl.labels_from_mapping(path)
+    assert given == UserLabels("IMWG", "4.03", True)
+    assert UserLabels(response_criteria="RECIST 1.1").merged(given) == UserLabels(
+        "RECIST 1.1", "4.03", True)
+    assert sl.labels_from_mapping(None) == UserLabels()

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from trialdash.study_labels import NOT_STATED, StudyLabels
+
 DATE_HIDDEN = "[date hidden]"
 NO_SUBJECT = "(study level)"
 NOT_IN_ADSL = "(subject not in ADSL)"
@@ -26,8 +28,8 @@ _ISO_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?(?:[T ]\d{2}:\d{2}(?::\d{2})?)?
 #: Snapshot column -> column shown. USUBJID keeps its ADaM name so that presentation mode
 #: replaces it by the pseudonym like in every other table.
 DISPLAY_COLUMNS = {
-    "usubjid": "USUBJID", "dataset": "Data set", "file": "File", "row": "Row",
-    "column": "Variable", "value": "Value", "rule": "Rule", "message": "What was found",
+    "usubjid": "USUBJID", "rule": "Rule", "message": "What was found", "column": "Variable",
+    "value": "Value", "row": "Row", "file": "File", "dataset": "Data set",
 }
 
 
@@ -137,3 +139,16 @@ def source_facts(meta: dict) -> list[tuple[str, str]]:
         facts.append(("Seed", str(meta["seed"])))
     facts.append(("Schema version", str(meta.get("schema_version") or "–")))
     return facts
+
+
+def label_facts(labels: StudyLabels) -> list[tuple[str, str]]:
+    """(name, value) pairs of what the build learnt about labelling the study."""
+    definition = labels.responder_definition or "by subtype (built-in clinical profile)"
+    return [
+        ("Response criteria", labels.response_criteria or NOT_STATED),
+        ("Responder definition", definition),
+        ("Adverse-event grades", labels.grade_scale),
+        ("Subtype label", labels.subtype_label or "none"),
+        ("Day 0", "CAR-T infusion (cell therapy)" if labels.cell_therapy
+         else "treatment start (not a cell therapy)"),
+    ]
