@@ -205,3 +205,18 @@ def test_mapping_file_labels(tmp_path):
     assert UserLabels(response_criteria="RECIST 1.1").merged(given) == UserLabels(
         "RECIST 1.1", "4.03", True)
     assert sl.labels_from_mapping(None) == UserLabels()
+
+
+def test_command_line_states_the_labels(tmp_path):
+    """--response-criteria, --ctcae-version and --cell-therapy reach the snapshot's meta."""
+    from trialdash.cli import main
+
+    folder = write_oncology_like(tmp_path / "cli", criteria_text="",
+                                 grade_label="Analysis Toxicity Grade")
+    out = tmp_path / "cli.duckdb"
+    assert main(["snapshot", "build", "--adam", str(folder), "--out", str(out),
+                 "--subtype-var", "SEX", "--response-criteria", "iRECIST",
+                 "--ctcae-version", "5.0", "--cell-therapy"]) == 0
+    labels = Trial.open(out).labels
+    assert (labels.response_criteria, labels.grade_scale, labels.cell_therapy) == (
+        "iRECIST", "CTCAE v5.0", True)
