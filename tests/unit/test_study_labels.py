@@ -220,3 +220,10 @@ def test_command_line_states_the_labels(tmp_path):
     labels = Trial.open(out).labels
     assert (labels.response_criteria, labels.grade_scale, labels.cell_therapy) == (
         "iRECIST", "CTCAE v5.0", True)
+
+
+def test_survival_strata_named_by_the_subtype_label(trial):
+    """The synthetic trial's DISTYPE strata are 'Disease subtype' in the survival tables."""
+    from trialdash.analysis.endpoints import survival_analysis
+
+    assert survival_analysis(trial.cohort(), "OS", by="subtype").by_label == "Disease subtype"
