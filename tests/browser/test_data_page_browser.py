@@ -80,3 +80,11 @@ def test_clicking_a_finding_opens_that_patients_profile(findings_server, page):
     assert page.get_by_text("1 of 14 patients").first.is_visible()
     assert page.get_by_text(f"Data findings for {OTHER}: 1").is_visible()
     screenshot(page, "data_finding_to_patient")
+    # Back to the Data page through the header link: the earlier row selection is gone, so
+    # the page stays (the patient filter keeps OTHER's finding and the study-level one).
+    page.get_by_role("link", name="2 data findings").click()
+    page.wait_for_url(re.compile(r"/data"), timeout=30_000)
+    wait_idle(page)
+    page.wait_for_timeout(1500)
+    assert "/data" in page.url
+    assert page.get_by_role("heading", name="Findings").is_visible()
