@@ -1,4 +1,4 @@
-"""Entry point: ``streamlit run app.py``. Page set-up and navigation over the six pages."""
+"""Entry point: ``streamlit run app.py``. Page set-up and navigation over the seven pages."""
 
 import streamlit as st
 
@@ -19,5 +19,6 @@ pages = [
     st.Page("pages/response.py", title="Response", icon=":material/stacked_bar_chart:"),
     st.Page("pages/survival.py", title="Survival", icon=":material/timeline:"),
     st.Page("pages/patient.py", title="Patient profile", icon=":material/person:"),
+    st.Page("pages/data.py", title="Data", icon=":material/dataset:"),
 ]
 st.navigation(pages).run()

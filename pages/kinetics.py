@@ -33,7 +33,8 @@ if ui.require(view, "adpc"):
                "quantification (BLQ), drawn at the LLOQ, not at zero. "
                + (kinetics.BAND_RULE if show_band else ""))
     if transgene.not_sampled:
-        st.caption("No transgene sample: " + ", ".join(map(view.label, transgene.not_sampled)))
+        ui.patient_list(view, list(transgene.not_sampled), "No transgene sample",
+                        "patients without transgene sample")
 
     carpct = kinetics.transgene_profiles(cohort, kinetics.CAR_PERCENT)
     carpct_band = kinetics.median_band_by_dose(carpct) if show_band else None

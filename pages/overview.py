@@ -4,6 +4,7 @@ import streamlit as st
 
 from trialdash import ui
 from trialdash.analysis import enrollment, overview
+from trialdash.analysis.response import orr_definition
 from trialdash.figures import enrollment as enrollment_figures
 from trialdash.units import months
 
@@ -20,7 +21,7 @@ if cohort.subjects.empty:
 figures = overview.key_figures(cohort)
 tiles = st.columns(6)
 tiles[0].metric("Enrolled", figures.enrolled)
-tiles[1].metric("Infused", figures.infused)
+tiles[1].metric("Infused" if trial.is_cell_therapy else "Treated", figures.infused)
 tiles[2].metric(
     "Follow-up", "–" if figures.median_followup_days is None
     else f"{months(figures.median_followup_days):.1f} mo",
@@ -31,8 +32,8 @@ for tile, name, rate in rates:
         tile.metric(name, "–")
         continue
     tile.metric(f"{name} {rate.k}/{rate.n}", f"{100 * rate.estimate:.0f}%",
-                help="Among efficacy-evaluable patients. ORR: CR + CRi for T-ALL, CR + PR for "
-                     "lymphomas and T-LBL. Exact (Clopper-Pearson) 95% CI.")
+                help=f"Among efficacy-evaluable patients. {orr_definition(trial.labels)}. "
+                     "Exact (Clopper-Pearson) 95% CI.")
     tile.caption(f"95% CI {100 * rate.lower:.0f}–{100 * rate.upper:.0f}%")
 tiles[5].metric(f"Deaths {figures.deaths.k}/{figures.deaths.n}",
                 f"{100 * figures.deaths.estimate:.0f}%" if figures.deaths.n else "–")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from trialdash import ui
-from trialdash.analysis import patient
+from trialdash.analysis import findings, patient
 from trialdash.figures import patient as figures
 
 view = ui.current_view()
@@ -49,9 +49,17 @@ for row in (facts[:4], facts[4:]):
 if details := patient.header_details(header):
     st.caption(details)
 if record.infused:
-    st.caption("Days since CAR-T infusion (day 0): " + patient.key_days(header))
+    st.caption(f"Days since {view.trial.day_zero} (day 0): " + patient.key_days(header))
 for note in record.notes:
     (st.caption if record.infused else st.info)(note)
+
+own_findings = findings.filter_findings(view.trial.findings(), patients=[usubjid])
+if not own_findings.empty:
+    with st.expander(f"Data findings for {label}: {len(own_findings)}", expanded=False,
+                     icon=":material/report:"):
+        ui.table(view, findings.findings_display(own_findings, view.present, view.labels.keys()),
+                 f"{label} data findings", caption="Implausible but possible source values "
+                 "about this patient, recorded by the build (all findings: Data page).")
 
 if not record.infused:
     ui.table(view, record.tables()["Milestones"][["Milestone", "Date", "Detail"]],
@@ -63,7 +71,8 @@ st.subheader("Timeline")
 window = st.segmented_control("Days shown", list(figures.WINDOWS), default="All follow-up",
                               required=True, key="pt_window",
                               help="Drag across the chart to zoom into any other range.")
-ui.chart(figures.patient_timeline(record, label, view.font_size, figures.WINDOWS[window]),
+ui.chart(figures.patient_timeline(record, label, view.font_size, figures.WINDOWS[window],
+                                  x_title=f"Days since {view.trial.day_zero} (day 0)"),
          key="pt_timeline")
 _, omitted = figures.timeline_panels(record)
 st.caption(

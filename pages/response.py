@@ -9,7 +9,6 @@ from trialdash.figures import response as figures
 from trialdash.style import dose_colour_map, subtype_colour_map
 
 PATIENT_PAGE = "pages/patient.py"
-GROUPINGS = {"dose_group": "Dose group", "subtype": "Subtype"}
 UNITS = {"days": "Days", "months": "Months"}
 
 
@@ -21,6 +20,7 @@ def open_patient(usubjid: str) -> None:
 
 view = ui.current_view()
 ui.page_header(view, "Response")
+GROUPINGS = {"dose_group": "Dose group", "subtype": view.trial.subtype_label}
 if not ui.require(view, "adrs"):
     st.stop()
 cohort = view.cohort
@@ -29,9 +29,10 @@ if cohort.count.kept == 0:
     st.stop()
 
 population = response.evaluable_population(cohort)
+labels = view.trial.labels
 st.caption(
-    f"**Responder definitions** — T-ALL (NCCN/ELN criteria): CR + CRi; lymphomas (Lugano 2014) "
-    f"and T-LBL: CR + PR. {response.CR_DEFINITION}. Best overall response is the BOR record, "
+    f"{response.responder_statement(labels)}. {response.CR_DEFINITION}. Best overall response "
+    f"is the BOR record, "
     f"else the best per-visit response up to progression. **Evaluable population**: "
     f"{population.describe()}. Exact (Clopper-Pearson) 95% confidence intervals."
 )
@@ -45,7 +46,7 @@ for by, title in GROUPINGS.items():
 by = st.segmented_control("Charts by", list(GROUPINGS), default="dose_group", required=True,
                           format_func=GROUPINGS.get, key="rsp_chart_by")
 ui.chart(figures.orr_forest(orr[by], view.font_size, by,
-                            response.ORR_DEFINITION), key="orr_forest")
+                            response.orr_definition(labels)), key="orr_forest")
 best = response.best_response(cohort)
 group_order = view.trial.dose_groups if by == "dose_group" else view.trial.subtypes
 ui.chart(figures.bor_by_group_bar(response.bor_counts(best, by), by, view.font_size, group_order),

@@ -52,8 +52,8 @@ by_grade = safety.crs_icans_by_grade(cohort, window_days)
 ui.chart(figures.crs_icans_bars(by_grade, groups, font, window_days), key="safety_crs_bars")
 ui.table(view, safety.crs_icans_table(by_grade), "CRS and ICANS by grade",
          caption="Patients by worst grade per syndrome: ASTCT consensus grade (Lee 2019), the "
-                 "CTCAE v5.0 grade standing in where no ASTCT grade was recorded (see the "
-                 "grading-scale column). None = infused patients without the syndrome.")
+                 f"{summary.grade_scale} grade standing in where no ASTCT grade was recorded "
+                 "(see the grading-scale column). None = infused patients without the syndrome.")
 episodes = safety.crs_icans_episodes(cohort, window_days)
 ui.chart(figures.crs_icans_timeline(episodes, view.labels, font, window_days),
          key="safety_timeline")

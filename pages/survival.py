@@ -6,10 +6,9 @@ from trialdash import ui
 from trialdash.analysis import endpoints
 from trialdash.figures import survival as survival_figures
 
-STRATIFY = {"None": None, "Dose group": "dose_group", "Subtype": "subtype"}
-
 view = ui.current_view()
 ui.page_header(view, "Survival")
+STRATIFY = {"None": None, "Dose group": "dose_group", view.trial.subtype_label: "subtype"}
 if not ui.require(view, "adtte"):
     st.stop()
 

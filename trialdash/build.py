@@ -17,6 +17,13 @@ from trialdash import synthetic
 from trialdash.adam_io import SourceFile, load_mapping, read_folder
 from trialdash.derive import derive_all
 from trialdash.snapshot import SnapshotMeta, write_snapshot
+from trialdash.study_labels import (
+    CAR_T_PROFILE,
+    UserLabels,
+    labels_from_mapping,
+    learn_labels,
+    variable_labels,
+)
 from trialdash.validate import ValidationError, validate
 
 Progress = Callable[[str], None]
@@ -47,6 +54,7 @@ def build_synthetic(
         seed=seed,
         dose_var="TRT01A",
         subtype_var="DISTYPE",
+        labels=CAR_T_PROFILE,
     )
     return write_snapshot(tables, meta, out, progress)
 
@@ -61,8 +69,13 @@ def build_from_adam(
     registry_id: str | None = None,
     cutoff: date | None = None,
     progress: Progress = _quiet,
+    user_labels: UserLabels | None = None,
 ) -> Path:
     """Import ADaM data sets from ``folder``, validate them all, and write a snapshot.
+
+    ``user_labels`` (response criteria, CTCAE version, cell therapy) come from the command
+    line; a mapping file's ``"_labels"`` object fills what they leave out; the data fill the
+    rest (:func:`trialdash.study_labels.learn_labels`).
 
     Raises :class:`ValidationError` listing every problem (file, row, column, value,
     expectation) before anything is written. ``subtype_var=None`` takes DISTYPE when ADSL
@@ -82,8 +95,14 @@ def build_from_adam(
     if problems:
         raise ValidationError(problems)
     frames = {name: ds.frame for name, ds in raw.items()}
+    labels = learn_labels(
+        frames["adsl"], frames.get("adrs"), subtype_var,
+        _labels_of(raw.get("adsl")), _labels_of(raw.get("adae")),
+        (user_labels or UserLabels()).merged(labels_from_mapping(mapping_file)),
+    )
     progress("deriving dashboard columns")
-    tables = derive_all(frames, dose_var=dose_var, subtype_var=subtype_var)
+    tables = derive_all(frames, dose_var=dose_var, subtype_var=subtype_var,
+                        grade_scale=labels.grade_scale)
     adsl = tables["adsl"]
     study_id = str(adsl["STUDYID"].dropna().iloc[0]) if adsl["STUDYID"].notna().any() else "UNKNOWN"
     meta = SnapshotMeta(
@@ -97,8 +116,21 @@ def build_from_adam(
         seed=None,
         dose_var=dose_var,
         subtype_var=subtype_var,
+        labels=labels,
     )
     return write_snapshot(tables, meta, out, progress)
+
+
+def _labels_of(dataset) -> dict[str, str]:
+    """Variable labels of a data set's files, under the names the frame uses (renames
+    applied); {} when absent or the format carries none."""
+    if dataset is None:
+        return {}
+    found: dict[str, str] = {}
+    for source in dataset.files:
+        found.update(variable_labels(source.path))
+    back = {source.upper(): name for name, source in dataset.renamed.items()}
+    return {back.get(name, name): text for name, text in found.items()}
 
 
 def _file_record(source: SourceFile) -> dict:

@@ -40,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--subtype-var", default=None,
                        help="ADSL variable of the disease subtype (default: DISTYPE when present)")
     build.add_argument("--mapping", type=Path, help="JSON file renaming variables / PARAMCDs")
+    build.add_argument("--response-criteria", default=None, metavar="TEXT",
+                       help="ADaM: response criteria used, e.g. 'RECIST 1.1' (default: as "
+                            "ADRS names them, else 'criteria not stated in the data')")
+    build.add_argument("--ctcae-version", default=None, metavar="VERSION",
+                       help="ADaM: CTCAE version of AETOXGR, e.g. 5.0 (default: from the "
+                            "variable labels, else 'version not stated')")
+    build.add_argument("--cell-therapy", action="store_true", default=None,
+                       help="ADaM: the study is a cell therapy (infusion wording, "
+                            "lymphodepletion); otherwise time runs from treatment start")
     build.add_argument("--title", help="study title (default: STUDYID)")
     build.add_argument("--registry-id", help="registry identifier, e.g. NCT05290155")
     build.add_argument("--cutoff", type=date.fromisoformat,
@@ -72,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from trialdash.build import build_from_adam, build_synthetic
+    from trialdash.study_labels import UserLabels
     from trialdash.synthetic import DEFAULT_SEED
     from trialdash.validate import ValidationError
 
@@ -89,7 +99,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
                             subtype_var=args.subtype_var.upper() if args.subtype_var else None,
                             mapping_file=args.mapping,
                             title=args.title, registry_id=args.registry_id, cutoff=args.cutoff,
-                            progress=progress)
+                            progress=progress, user_labels=UserLabels(
+                                args.response_criteria, args.ctcae_version, args.cell_therapy))
     except ValidationError as error:
         print(str(error), file=sys.stderr)
         print(f"Snapshot not written; {out} is unchanged.", file=sys.stderr)

@@ -14,9 +14,14 @@ Assumptions
 * Dose order: by the numeric companion variable (``<dose_var>N``, or TRT01AN/TRT01PN) when
   present, otherwise by the first number in the label, otherwise alphabetically.
 * A subject is *enrolled* when a dose group is assigned (planned or actual) or ENRLFL is Y;
-  ADSL rows without either are screen failures, kept but flagged ``enrolled = 'N'``.
+  ADSL rows without either are screen failures, kept but flagged ``enrolled = 'N'``. A row
+  whose ARM, ACTARM or dose label says "Screen Failure" (or "Not Assigned") is a screen
+  failure too: it gets no dose group, whatever ENRLFL says.
 * ADAE ``grade``: AETOXGR when present; otherwise AESEV mapped MILD=1, MODERATE=2,
-  SEVERE=3, with ``grade_scale`` saying which scale the number is on.
+  SEVERE=3, with ``grade_scale`` saying which scale the number is on (the CTCAE version as
+  the data or the user state it, see :mod:`trialdash.study_labels`).
+* ADRS ``CRIT``: as delivered; where blank, the criteria named by the row's CRITy, PARCATy
+  or PARAM text (RECIST 1.1, Lugano 2014...), else left blank.
 * Time units: ADTTE.AVAL is in days unless AVALU says weeks, months or years
   (see :mod:`trialdash.units`); ADPC times are days unless RRLTU says hours.
 """
@@ -24,11 +29,13 @@ Assumptions
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from trialdash.schema import DATASETS, TABLES, Table
+from trialdash.study_labels import row_criteria
 from trialdash.units import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
 
 SEVERITY_GRADE = {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
@@ -52,13 +59,18 @@ ICANS_TERMS = (
 
 def derive_all(
     datasets: dict[str, pd.DataFrame], dose_var: str = "TRT01A",
-    subtype_var: str | None = "DISTYPE",
+    subtype_var: str | None = "DISTYPE", grade_scale: str = CTCAE_SCALE,
 ) -> dict[str, pd.DataFrame]:
-    """Derive every dashboard column and return schema-shaped frames for present data sets."""
+    """Derive every dashboard column and return schema-shaped frames for present data sets.
+
+    ``grade_scale`` names the scale of AETOXGR ('CTCAE v5.0' for the synthetic trial; for an
+    import, the version the data or the user state, else 'CTCAE (version not stated)').
+    """
     datasets = {name: _with_source_columns(frame, TABLES[name]) for name, frame in datasets.items()}
     adsl = derive_adsl(datasets["adsl"], dose_var, subtype_var)
     out = {"adsl": adsl}
-    derivers = {"adae": _derive_adae, "adrs": _derive_adrs, "adtte": _derive_adtte,
+    derivers = {"adae": partial(_derive_adae, grade_scale=grade_scale),
+                "adrs": _derive_adrs, "adtte": _derive_adtte,
                 "adpc": _derive_adpc, "adlb": _derive_adlb}
     for name, derive in derivers.items():
         if name in datasets:
@@ -124,13 +136,15 @@ def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str | None) -> p
         dose = dose.where(dose.notna(), planned)
         planned_num = pd.to_numeric(_col(out, "TRT01PN"), errors="coerce")
         dose_num = dose_num.where(dose_num.notna(), planned_num)
+    screen_failure = _is_screen_failure(out, dose)
+    dose = dose.where(~screen_failure, None)
     out["dose_group"] = dose.where(dose.notna(), None)
     out["dose_order"] = _dose_order(out["dose_group"], dose_num)
     subtype = _col(out, subtype_var) if subtype_var else pd.Series(None, index=out.index)
     out["subtype"] = subtype.astype("object").where(subtype.notna(), None)
     out["pseudonym"] = [f"P{i + 1:0{max(2, len(str(len(out))))}d}" for i in range(len(out))]
     enrolled_flag = _col(out, "ENRLFL").astype("object").str.upper().eq("Y")
-    out["enrolled"] = _flag(out["dose_group"].notna() | enrolled_flag)
+    out["enrolled"] = _flag((out["dose_group"].notna() | enrolled_flag) & ~screen_failure)
     trtsdt = _col(out, "TRTSDT")
     out["infused"] = _flag(trtsdt.notna())
     out["lymphodepleted"] = _flag(_col(out, "LDSTDT").notna() | trtsdt.notna())
@@ -141,6 +155,18 @@ def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str | None) -> p
     out["last_day"] = _days(last, trtsdt)
     out["status"] = _status(out)
     return out
+
+
+SCREEN_FAILURE = re.compile(r"screen(?:ing)?[\s_-]*fail|not[\s_-]*assigned", re.IGNORECASE)
+
+
+def _is_screen_failure(adsl: pd.DataFrame, dose: pd.Series) -> pd.Series:
+    """True where ARM, ACTARM or the dose label names a screen failure (or no assignment)."""
+    found = pd.Series(False, index=adsl.index)
+    for values in (_col(adsl, "ARM"), _col(adsl, "ACTARM"), dose):
+        text = values.astype("object").where(values.notna(), "").astype(str)
+        found |= text.str.contains(SCREEN_FAILURE)
+    return found
 
 
 def _dose_number(adsl: pd.DataFrame, dose_var: str) -> pd.Series:
@@ -187,7 +213,8 @@ def _with_subject_labels(frame: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFram
     return own.merge(labels, on="USUBJID", how="left", validate="many_to_one")
 
 
-def _derive_adae(adae: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
+def _derive_adae(adae: pd.DataFrame, _adsl: pd.DataFrame,
+                 grade_scale: str = CTCAE_SCALE) -> pd.DataFrame:
     out = adae.copy()
     out["start_day"] = _days(_col(out, "ASTDT"), out["_TRTSDT"])
     out["end_day"] = _days(_col(out, "AENDT"), out["_TRTSDT"])
@@ -195,7 +222,7 @@ def _derive_adae(adae: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
     severity = _col(out, "AESEV").astype("object").str.upper().map(SEVERITY_GRADE)
     has_grades = toxgr.notna().any()
     out["grade"] = (toxgr if has_grades else severity).astype("Float64").round().astype("Int64")
-    out["grade_scale"] = CTCAE_SCALE if has_grades else SEVERITY_SCALE
+    out["grade_scale"] = grade_scale if has_grades else SEVERITY_SCALE
     decod = _col(out, "AEDECOD").astype("object").str.upper().str.strip()
     term = _col(out, "AETERM").astype("object").str.upper().str.strip()
     is_crs = decod.isin(CRS_TERMS) | term.isin(CRS_TERMS)
@@ -210,6 +237,10 @@ def _derive_adae(adae: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
 def _derive_adrs(adrs: pd.DataFrame, _adsl: pd.DataFrame) -> pd.DataFrame:
     out = adrs.copy()
     out["day"] = _days(_col(out, "ADT"), out["_TRTSDT"])
+    # Criteria named in CRITy/PARCATy/PARAM fill a blank CRIT, so every row says its own.
+    crit = out["CRIT"].astype("object")
+    blank = crit.isna() | crit.astype(str).str.strip().eq("")
+    out["CRIT"] = crit.where(~blank, row_criteria(out))
     return out.sort_values(["USUBJID", "PARAMCD", "ADT"], kind="stable", na_position="last")
 
 

@@ -187,7 +187,8 @@ ADRS = Table(
         _c("AVISIT", TEXT, "Analysis visit."),
         _c("ADT", DATE, "Assessment date."),
         _c("ADY", INT, "Study day as delivered."),
-        _c("CRIT", TEXT, "Response criteria: 'NCCN/ELN (T-ALL)' or 'Lugano 2014'."),
+        _c("CRIT", TEXT, "Response criteria, e.g. 'NCCN/ELN (T-ALL)', 'Lugano 2014', "
+           "'RECIST 1.1'; where blank, those named by CRITy, PARCATy or PARAM."),
         _c("MRDSTAT", TEXT, "Bone-marrow MRD status where assessed (NEGATIVE/POSITIVE)."),
         _c("EXTMDFL", TEXT, "Extramedullary disease assessed (Y/N)."),
         *_SUBJECT_LABELS,
@@ -283,6 +284,21 @@ META = Table(
         _d("subtype_var", TEXT, "ADSL variable the disease subtypes come from."),
         _d("row_counts", TEXT, "JSON object: rows per table."),
         _d("schema_version", INT, "Version of this schema."),
+        _d("response_criteria", TEXT,
+           "Response criteria named by ADRS (CRIT, CRITy, PARCATy, PARAM) or by the user; "
+           "blank when nothing states them."),
+        _d("responder_definition", TEXT,
+           "'CR + CRi' or 'CR + PR', following the criteria; blank when the built-in "
+           "clinical profile defines it by subtype."),
+        _d("clinical_profile", TEXT,
+           "Y when the built-in CAR-T profile (T-ALL: NCCN/ELN; lymphomas: Lugano 2014) "
+           "applies: the synthetic trial, or subtypes that are all those diseases."),
+        _d("grade_scale", TEXT,
+           "AE grading scale: 'CTCAE v<version>' from the data or the user, else "
+           "'CTCAE (version not stated)'."),
+        _d("subtype_label", TEXT, "Label of the subtype variable (e.g. 'Sex' for SEX)."),
+        _d("cell_therapy", TEXT,
+           "Y for a cell therapy (infusion wording); N: time from treatment start."),
     ),
 )
 

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from trialdash.schema import META, SCHEMA_VERSION, SNAPSHOT_TABLES, TABLES, Table
+from trialdash.study_labels import CAR_T_PROFILE, StudyLabels
 
 DEFAULT_PATH = Path("data/trial.duckdb")
 SNAPSHOT_ENV = "TRIALDASH_SNAPSHOT"
@@ -43,6 +44,7 @@ class SnapshotMeta:
     seed: int | None
     dose_var: str
     subtype_var: str | None
+    labels: StudyLabels = CAR_T_PROFILE
 
     @property
     def is_synthetic(self) -> bool:
@@ -100,7 +102,8 @@ def write_snapshot(
                 con.execute(statement)
             con.execute(
                 "INSERT INTO meta VALUES ($study_id, $title, $registry_id, $cutoff, $built_at,"
-                " $kind, $source, $files, $seed, $dose_var, $subtype_var, $counts, $version)",
+                " $kind, $source, $files, $seed, $dose_var, $subtype_var, $counts, $version,"
+                " $criteria, $responder, $profile, $grade_scale, $subtype_label, $cell_therapy)",
                 {
                     "study_id": meta.study_id,
                     "title": meta.title,
@@ -115,6 +118,12 @@ def write_snapshot(
                     "subtype_var": meta.subtype_var,
                     "counts": json.dumps(counts),
                     "version": SCHEMA_VERSION,
+                    "criteria": meta.labels.response_criteria,
+                    "responder": meta.labels.responder_definition,
+                    "profile": "Y" if meta.labels.clinical_profile else "N",
+                    "grade_scale": meta.labels.grade_scale,
+                    "subtype_label": meta.labels.subtype_label,
+                    "cell_therapy": "Y" if meta.labels.cell_therapy else "N",
                 },
             )
             con.execute("CHECKPOINT")

@@ -22,7 +22,7 @@ EXTRA_SUBTYPE_PALETTE = ("#a6761d", "#666666", "#e6ab02", "#1f78b4", "#b15928")
 # Worst-grade colours: 1 pale to 5 black.
 GRADE_COLOURS = {1: "#fde0c5", 2: "#facba6", 3: "#f0746e", 4: "#b0205a", 5: "#1a1a1a"}
 RESPONSE_COLOURS = {"CR": "#1a9850", "CRi": "#66bd63", "PR": "#a6d96a", "SD": "#fee08b",
-                    "PD": "#d73027", "NE": "#bdbdbd"}
+                    "NON-CR/NON-PD": "#fdae61", "PD": "#d73027", "NE": "#bdbdbd"}
 
 
 def dose_colour(order: int) -> str:

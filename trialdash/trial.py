@@ -18,6 +18,7 @@ import pandas as pd
 from trialdash import queries
 from trialdash.analysis.filters import Filter, PatientCount
 from trialdash.snapshot import connect_read_only, present_datasets, read_meta
+from trialdash.study_labels import CAR_T_PROFILE, DISEASE_SUBTYPE, StudyLabels
 
 QueryRunner = Callable[..., pd.DataFrame]
 
@@ -38,6 +39,37 @@ class Trial:
     @property
     def is_synthetic(self) -> bool:
         return self.meta["source_kind"] == "synthetic"
+
+    @property
+    def labels(self) -> StudyLabels:
+        """What the build learnt about labelling the study (response criteria, CTCAE version,
+        subtype label, cell therapy); the CAR-T profile for snapshots that predate them."""
+        meta, default = self.meta, CAR_T_PROFILE
+        if meta.get("clinical_profile") is None:
+            return default
+        return StudyLabels(
+            response_criteria=meta.get("response_criteria"),
+            responder_definition=meta.get("responder_definition"),
+            clinical_profile=meta.get("clinical_profile") == "Y",
+            grade_scale=meta.get("grade_scale") or default.grade_scale,
+            subtype_label=meta.get("subtype_label"),
+            cell_therapy=meta.get("cell_therapy") == "Y",
+        )
+
+    @property
+    def subtype_label(self) -> str:
+        """How the subtype variable is called: its own label ('Sex'), 'Disease subtype'."""
+        return self.labels.subtype_label or DISEASE_SUBTYPE
+
+    @property
+    def is_cell_therapy(self) -> bool:
+        """Whether time is counted from a cell infusion (else from treatment start)."""
+        return self.labels.cell_therapy
+
+    @property
+    def day_zero(self) -> str:
+        """What day 0 is: 'CAR-T infusion' for a cell therapy, else 'treatment start'."""
+        return "CAR-T infusion" if self.is_cell_therapy else "treatment start"
 
     def has(self, dataset: str) -> bool:
         """Whether the source held this data set (absent ones are empty tables)."""
@@ -67,6 +99,10 @@ class Trial:
 
     def cohort(self, flt: Filter | None = None) -> Cohort:
         return Cohort(self, flt or Filter())
+
+    def findings(self) -> pd.DataFrame:
+        """Every data-quality finding of the build (schema FINDINGS), study-level ones too."""
+        return self.run("findings", subjects=None)
 
 
 @dataclass
@@ -116,3 +152,10 @@ class Cohort:
 
     def endpoints(self) -> pd.DataFrame:
         return self.trial.run("endpoints")
+
+    def findings(self) -> pd.DataFrame:
+        """Data-quality findings about the cohort's subjects, plus study-level findings (no
+        subject). Unfiltered, every finding, including subjects absent from ADSL."""
+        if self.filter.is_everyone:
+            return self.trial.findings()
+        return self.trial.run("findings", subjects=self.ids)

@@ -27,6 +27,7 @@ from trialdash.trial import Cohort, Trial
 SYNTHETIC_LABEL = "SYNTHETIC DATA"
 _PARAM_DOSE, _PARAM_SUBTYPE = "dose", "subtype"
 _PARAM_PATIENT, _PARAM_PRESENT = "patient", "present"
+DATA_PAGE = "pages/data.py"
 
 
 def _snapshot_key() -> tuple[str, float]:
@@ -159,8 +160,9 @@ def sidebar_filters(trial: Trial) -> View:
         st.header("Filters")
         st.multiselect("Dose groups", doses, key="flt_dose", placeholder="All dose groups",
                        on_change=_keep, args=("dose",))
-        st.multiselect("Disease subtypes", subtypes, key="flt_subtype",
-                       placeholder="All subtypes", on_change=_keep, args=("subtype",))
+        st.multiselect(trial.subtype_label, subtypes, key="flt_subtype",
+                       placeholder="All", on_change=_keep,
+                       args=("subtype",))
         st.multiselect("Patients", patients, key="flt_patient", placeholder="All patients",
                        format_func=lambda p: labels.get(p, p), on_change=_keep,
                        args=("patient",))
@@ -192,9 +194,56 @@ def page_header(view: View, title: str) -> None:
     parts = [f"**{view.cohort.count}**", f"data cut-off {meta['cutoff_date']}"]
     if view.trial.is_synthetic:
         parts.append(f":red-background[**{SYNTHETIC_LABEL}**]")
-    st.markdown(" · ".join(parts))
+    n_findings = len(view.cohort.findings())
+    if not n_findings:
+        st.markdown(" · ".join(parts))
+    else:
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(" · ".join(parts), width="content")
+            findings_link(n_findings)
     if view.present:
         st.caption(view.cohort.filter.describe(view.label))
+
+
+def findings_link(count: int) -> None:
+    """A link to the Data page naming how many data-quality findings are in view."""
+    st.page_link(DATA_PAGE, label=f"{count} data finding{'s' if count != 1 else ''}",
+                 icon=":material/report:", help="Implausible but possible source values the "
+                 "build recorded: listed on the Data page.")
+
+
+def selectable_table(view: View, frame: pd.DataFrame, name: str, key: str,
+                     caption: str | None = None, **kwargs) -> list[int]:
+    """Like :func:`table`, but a click on a row selects it: returns the selected positions.
+
+    In presentation mode a table of up to 30 rows is static (larger type), and nothing can be
+    selected in it (an empty list).
+    """
+    shown = view.presentable(frame)
+    if view.present and len(shown) <= MAX_ROWS_IN_FULL:
+        table(view, frame, name, caption, **kwargs)
+        return []
+    if caption:
+        st.caption(caption)
+    height = (len(shown) + 1) * ROW_PX + 3 if len(shown) <= MAX_ROWS_IN_FULL else "auto"
+    event = st.dataframe(shown, hide_index=True, width="stretch", height=height, key=key,
+                         on_select="rerun", selection_mode="single-row", **kwargs)
+    _download_csv(shown, name)
+    return list(event.selection.rows)
+
+
+MAX_LISTED_PATIENTS = 12
+
+
+def patient_list(view: View, usubjids: list[str], lead: str, name: str) -> None:
+    """Name a few patients in a caption; many (an imported study) as a count, with the
+    list in a collapsed table, never as a block of IDs."""
+    if len(usubjids) <= MAX_LISTED_PATIENTS:
+        st.caption(f"{lead}: " + ", ".join(map(view.label, usubjids)))
+        return
+    st.caption(f"{lead}: {len(usubjids)} patients.")
+    with st.expander(f"Show the {len(usubjids)} patients"):
+        table(view, pd.DataFrame({"USUBJID": usubjids}), name)
 
 
 def require(view: View, *datasets: str) -> bool:
@@ -238,6 +287,10 @@ def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None
     else:
         height = (rows + 1) * ROW_PX + 3 if rows <= MAX_ROWS_IN_FULL else "auto"
         st.dataframe(shown, hide_index=hide_index, width="stretch", height=height, **kwargs)
+    _download_csv(shown, name, hide_index)
+
+
+def _download_csv(shown: pd.DataFrame, name: str, hide_index: bool = True) -> None:
     st.download_button(
         f"Download {name} (CSV)",
         shown.to_csv(index=not hide_index).encode("utf-8"),

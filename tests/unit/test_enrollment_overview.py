@@ -47,7 +47,7 @@ def test_baseline_table_counts_infused_patients(tiny):
     assert table.loc["N", "Overall"] == "2"
     assert table.loc["Age, years: median (range)", "Overall"] == "40 (20–60)"
     assert table.loc["Sex: female", "Overall"] == "1 (50%)"
-    assert table.loc["Subtype: AITL", HIGH] == "1 (100%)"
+    assert table.loc["Disease subtype: AITL", HIGH] == "1 (100%)"
 
 
 def test_key_figures_on_tiny_trial(tiny):

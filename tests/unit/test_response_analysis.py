@@ -137,14 +137,20 @@ def test_first_response_day_and_criteria(best):
 
 
 def test_evaluable_population_from_efffl(trial, tmp_path):
-    """EFFFL filled: 4 of 5 infused (P4 is N). EFFFL blank: all 5 infused are evaluable."""
+    """EFFFL filled: 4 of 5 infused (P4 is N). EFFFL blank: the 4 infused patients with a
+    response assessment (P4 was never assessed, so is not silently a non-responder)."""
     population = rsp.evaluable_population(trial.cohort())
     assert (population.count.kept, population.count.total) == (4, 5)
     assert "P4" not in population.ids
+    assert population.unassessed == 0
     blank = build_response_trial(tmp_path / "blank.duckdb", efffl=False)
     population = rsp.evaluable_population(blank.cohort())
-    assert (population.count.kept, population.count.total) == (5, 5)
+    assert (population.count.kept, population.count.total) == (4, 5)
+    assert "P4" not in population.ids
     assert "EFFFL not recorded" in population.rule
+    best = rsp.best_response(blank.cohort()).set_index("USUBJID")
+    assert not best.loc["P4", "evaluable"]
+    assert rsp.orr_table(blank.cohort(), by=None).iloc[-1]["n"] == 4
 
 
 def test_orr_table_by_dose_group(trial):

@@ -18,6 +18,7 @@ from trialdash import snapshot as snapshot_module
 from trialdash.build import build_from_adam, build_synthetic
 from trialdash.cli import main
 from trialdash.schema import DATASETS
+from trialdash.study_labels import UserLabels
 from trialdash.synthetic import generate
 
 # One bad cell per validation rule: (data set, 0-based row, column, bad value, text expected
@@ -160,8 +161,14 @@ def _export_xpt(frame: pd.DataFrame, path: Path) -> None:
             out[col] = out[col].astype("float64")
         elif out[col].dtype == object:
             out[col] = out[col].fillna("")
+    # The grade variable's label states the CTCAE version, as a sponsor's define would.
+    labels = [_LABELS.get(col) for col in out.columns]
     pyreadstat.write_xport(out, str(path), table_name=path.stem.upper()[:8],
-                           variable_format=formats, file_format_version=5)
+                           variable_format=formats, file_format_version=5,
+                           column_labels=labels)
+
+
+_LABELS = {"AETOXGR": "Analysis Toxicity Grade (CTCAE v5.0)"}
 
 
 def _export_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -176,7 +183,9 @@ def test_round_trip_through_adam_files(tmp_path, synthetic_snapshot, fmt):
     folder.mkdir()
     for name, frame in generate().datasets.items():
         (_export_xpt if fmt == "xpt" else _export_csv)(frame, folder / f"{name}.{fmt}")
-    imported = build_from_adam(folder, tmp_path / "imported.duckdb")
+    # A .csv carries no labels: the user states the CTCAE version on the command line.
+    stated = UserLabels(ctcae_version="5.0") if fmt == "csv" else None
+    imported = build_from_adam(folder, tmp_path / "imported.duckdb", user_labels=stated)
     for table in DATASETS:
         expected = _table(synthetic_snapshot, table.name)
         got = _table(imported, table.name)

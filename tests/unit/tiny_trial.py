@@ -98,9 +98,29 @@ def tiny_datasets() -> dict[str, pd.DataFrame]:
             "adlb": adlb}
 
 
+def tiny_findings() -> pd.DataFrame:
+    """Four findings: one each about S1 and S2, one about a subject absent from ADSL (S9),
+    and a study-level one (no subject)."""
+    return pd.DataFrame({
+        "dataset": ["adae", "adsl", "adrs", "adsl"],
+        "file": ["adae.xpt", "adsl.xpt", "adrs.xpt", "adsl.xpt"],
+        "row": [2, 2, 5, None],
+        "column": ["ASTDT", "LSTALVDT", "USUBJID", None],
+        "usubjid": ["S1", "S2", "S9", None],
+        "value": ["1977-03-01", "2023-02-25", "S9", None],
+        "rule": ["date_before_1980", "alive_before_treatment", "subject_not_in_adsl",
+                 "no_cutoff_date"],
+        "message": ["ASTDT 1977-03-01 is before 1980; kept.",
+                    "LSTALVDT 2023-02-25 is before TRTSDT 2023-03-01; kept.",
+                    "S9 is in ADRS but not in ADSL; its 1 row was left out.",
+                    "ADSL has no DCUTDT; the latest date is taken as the cut-off."],
+    })
+
+
 def build_tiny(path, drop: tuple[str, ...] = ()):
-    """Write the tiny trial (minus the data sets in ``drop``) as a snapshot at ``path``."""
+    """Write the tiny trial (minus the data sets in ``drop``) as a snapshot at ``path``,
+    with the :func:`tiny_findings`."""
     datasets = {k: v for k, v in tiny_datasets().items() if k not in drop}
     meta = SnapshotMeta("TINY", "Tiny test trial", None, date(2024, 1, 31), "adam",
                         "hand-written fixture", [], None, "TRT01A", "DISTYPE")
-    return write_snapshot(derive_all(datasets), meta, path)
+    return write_snapshot({**derive_all(datasets), "findings": tiny_findings()}, meta, path)

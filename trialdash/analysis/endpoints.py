@@ -77,7 +77,8 @@ class SurvivalAnalysis:
     by : str or None
         Column the strata come from (``'dose_group'``, ``'subtype'``, any ADSL column) or None.
     by_label : str
-        ``by`` for people: "Dose group", "Subtype", or the column name.
+        ``by`` for people: "Dose group", the subtype variable's own label
+        (``Trial.subtype_label``), or the column name.
     origin : str
         Time origin: "infusion" or "first response" (DOR).
     count : PatientCount
@@ -332,7 +333,8 @@ def survival_analysis(
         endpoint=paramcd,
         param=str(params.iloc[0]) if len(params) else paramcd,
         by=by,
-        by_label=BY_LABELS.get(by, str(by)),
+        by_label=(cohort.trial.subtype_label if by == "subtype"
+                  else BY_LABELS.get(by, str(by))),
         origin="first response" if paramcd.upper().startswith("DOR") else "infusion",
         count=cohort.count,
         unit="days",

@@ -2,7 +2,12 @@
 
 Populations: *enrolled* = ADSL rows with a dose group assigned (screen failures excluded);
 *infused* = TRTSDT present (SAFFL); *DLT-evaluable* = DLTEVLFL 'Y'; *efficacy-evaluable* =
-EFFFL 'Y'. The baseline table describes the infused patients (the safety population).
+the ORR's evaluable population (:func:`trialdash.analysis.response.evaluable_population`:
+EFFFL 'Y', or, without EFFFL, patients with a response assessment). The baseline table
+describes the infused patients (the safety population).
+
+For a study that is not a cell therapy (``Trial.is_cell_therapy``) the flow has no
+lymphodepletion step and says "Treated" for "Infused".
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.response import evaluable_population
 from trialdash.analysis.stats import median_range
 from trialdash.trial import Cohort
 
@@ -44,13 +50,22 @@ def _groups(frame: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(frame.sort_values("dose_order")["dose_group"].dropna()))
 
 
+def flow_steps(cell_therapy: bool) -> tuple[tuple[str, str], ...]:
+    """The patient-flow steps (label, ADSL flag) in the study's own wording."""
+    if cell_therapy:
+        return FLOW_STEPS
+    return tuple(("Treated" if column == "infused" else label, column)
+                 for label, column in FLOW_STEPS if column != "lymphodepleted")
+
+
 def disposition(cohort: Cohort) -> Disposition:
     """Counts at each step from enrolled to efficacy-evaluable, by dose group and overall."""
     enrolled = _enrolled(cohort)
     groups = _groups(enrolled)
+    evaluable = enrolled["USUBJID"].isin(evaluable_population(cohort).ids)
     rows = []
-    for label, column in FLOW_STEPS:
-        flag = enrolled[column].eq("Y")
+    for label, column in flow_steps(cohort.trial.is_cell_therapy):
+        flag = evaluable if column == "EFFFL" else enrolled[column].eq("Y")
         row = {"step": label}
         for group in groups:
             row[group] = int(flag[enrolled["dose_group"] == group].sum())
@@ -116,12 +131,13 @@ def baseline_characteristics(cohort: Cohort) -> pd.DataFrame:
     columns = {group: infused[infused["dose_group"] == group] for group in groups}
     columns[OVERALL] = infused
     subtypes = sorted(infused["subtype"].dropna().unique())
+    subtype_label = cohort.trial.subtype_label
     rows: list[tuple[str, callable]] = [
         ("N", lambda f: str(len(f))),
         ("Age, years: median (range)", lambda f: _median_range(f["AGE"])),
         ("Sex: male", lambda f: _n_pct(int((f["SEX"] == "M").sum()), len(f))),
         ("Sex: female", lambda f: _n_pct(int((f["SEX"] == "F").sum()), len(f))),
-        *[(f"Subtype: {s}", lambda f, s=s: _n_pct(int((f["subtype"] == s).sum()), len(f)))
+        *[(f"{subtype_label}: {s}", lambda f, s=s: _n_pct(int((f["subtype"] == s).sum()), len(f)))
           for s in subtypes],
         ("Prior lines of therapy: median (range)", lambda f: _median_range(f["PRIORLN"])),
         ("Prior allo-HSCT", lambda f: _n_pct(int((f["PRHSCTFL"] == "Y").sum()), len(f))),

@@ -8,6 +8,8 @@ Assumptions
   The ledger follows the filter; with a subtype or patient filter it no longer describes the
   protocol's decisions, which pages say.
 * Median follow-up is the reverse Kaplan-Meier median of OS when ADTTE has OS.
+* A placebo arm (a dose-group label naming placebo) is no dose level: it is left out of the
+  3+3 ledger.
 """
 
 from __future__ import annotations
@@ -68,9 +70,19 @@ def key_figures(cohort: Cohort) -> KeyFigures:
     )
 
 
+def is_placebo(dose_group: pd.Series) -> pd.Series:
+    """True for dose-group labels naming a placebo arm."""
+    return dose_group.astype("object").fillna("").astype(str).str.contains(
+        "placebo", case=False)
+
+
 def dose_levels(cohort: Cohort) -> pd.DataFrame:
-    """Per dose level in dose order: dose, treated, evaluable, dlts (see module docstring)."""
+    """Per dose level in dose order: dose, treated, evaluable, dlts (see module docstring).
+
+    Placebo arms are not dose levels and are left out.
+    """
     infused = cohort.infused
+    infused = infused[~is_placebo(infused["dose_group"])]
     cohort_col = infused["COHORT"].fillna("").str.upper()
     in_escalation = ~cohort_col.eq(EXPANSION)
     evaluable = infused["DLTEVLFL"].eq("Y") & in_escalation

@@ -9,6 +9,10 @@ Definitions (kept here, in one place, and used by every page and figure)
   - lymphomas (PTCL-NOS, AITL, ALCL, ...) and T-LBL, assessed by Lugano 2014: **CR + PR**.
     A CRi recorded for them (not a Lugano category) counts as a response: it is a complete
     response with incomplete count recovery, at least as good as a PR.
+  An imported study outside that profile (see :mod:`trialdash.study_labels`) uses the one
+  definition its criteria give (``StudyLabels.responder_definition``): CR + CRi for
+  leukaemia criteria or where CRi occurs, else CR + PR; its criteria are those ADRS or the
+  user name, else "criteria not stated in the data".
 * **CR rate** counts BOR = CR only, for every subtype. CRi (incomplete count recovery) is a
   response for the ORR but not a complete response.
 * **Best overall response (BOR)** is ADRS ``PARAMCD = 'BOR'``. A patient without a BOR record
@@ -17,17 +21,22 @@ Definitions (kept here, in one place, and used by every page and figure)
   response after progression, e.g. to later therapy, is not a response to CAR-T); the
   ``bor_source`` column says which. A patient with neither is 'NE' ("No assessment").
 * Response codes are normalised (case, Lugano's metabolic terms): 'CRI' -> 'CRi',
-  'CMR' -> 'CR', 'PMR' -> 'PR', 'NMR'/'SMD' -> 'SD', 'PMD'/'RELAPSE' -> 'PD'. Anything
-  unrecognised or missing is 'NE'.
-* **Evaluable population** (the ORR denominator): infused patients with EFFFL = 'Y' when the
-  EFFFL column is filled for any infused patient of the cohort; otherwise every infused
-  patient (EFFFL was not delivered).
+  'CMR' -> 'CR', 'PMR' -> 'PR', 'NMR'/'SMD' -> 'SD', 'PMD'/'RELAPSE' -> 'PD'. RECIST's
+  'NON-CR/NON-PD' (non-target disease only) stays its own category, ranked after SD.
+  Anything unrecognised or missing is 'NE'.
+* **Evaluable population** (the ORR denominator, and the patient flow's efficacy-evaluable
+  step): infused patients with EFFFL = 'Y' when the EFFFL column is filled for any infused
+  patient of the cohort; otherwise infused patients with at least one response assessment
+  (an ADRS record with a response), so that a patient never assessed is not silently counted
+  as a non-responder. Under EFFFL, evaluable patients without any assessment are counted
+  (as NE, non-responders) and the population says how many they are.
 * Confidence intervals are exact (Clopper-Pearson) 95% intervals from
   :func:`trialdash.analysis.stats.proportion`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,11 +46,14 @@ import pandas as pd
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.flags import is_yes
 from trialdash.analysis.stats import format_n_of_N, proportion
+from trialdash.study_labels import NOT_STATED, StudyLabels
 from trialdash.style import subtype_sort_key
 from trialdash.trial import Cohort
 
+#: RECIST's response of non-target disease only: neither CR nor PD (its own category).
+NON_CR_NON_PD = "NON-CR/NON-PD"
 #: Response categories from best to worst.
-RESPONSE_ORDER: tuple[str, ...] = ("CR", "CRi", "PR", "SD", "PD", "NE")
+RESPONSE_ORDER: tuple[str, ...] = ("CR", "CRi", "PR", "SD", NON_CR_NON_PD, "PD", "NE")
 LEUKAEMIA_CRITERIA = "NCCN/ELN (T-ALL)"
 LYMPHOMA_CRITERIA = "Lugano 2014"
 LEUKAEMIA_RESPONSES = frozenset({"CR", "CRi"})
@@ -62,6 +74,7 @@ _SYNONYMS = {
     "CR": "CR", "CRI": "CRi", "PR": "PR", "SD": "SD", "PD": "PD", "NE": "NE",
     "CMR": "CR", "PMR": "PR", "NMR": "SD", "SMD": "SD", "PMD": "PD",
     "RELAPSE": "PD", "RELAPSED": "PD", "PROGRESSION": "PD",
+    "NONCR/NONPD": NON_CR_NON_PD,
 }
 _RANK = {category: rank for rank, category in enumerate(RESPONSE_ORDER)}
 
@@ -77,7 +90,8 @@ def normalise_response(value: object) -> str:
     """
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return "NE"
-    return _SYNONYMS.get(str(value).strip().upper(), "NE")
+    text = str(value).strip().upper()
+    return _SYNONYMS.get(text) or _SYNONYMS.get(re.sub(r"[\s_-]", "", text), "NE")
 
 
 def response_rank(category: str) -> int:
@@ -97,13 +111,16 @@ def is_leukaemia(subtype: object) -> bool:
     return (name.endswith("ALL") and "LBL" not in name) or "LEUK" in name
 
 
-def is_responder(bor: object, subtype: object) -> bool:
+def is_responder(bor: object, subtype: object, definition: str | None = None) -> bool:
     """Whether a response counts towards the ORR for a patient of this subtype.
 
-    Leukaemias (T-ALL): CR or CRi. Lymphomas and T-LBL (Lugano 2014): CR or PR (a CRi, not a
-    Lugano category, also counts). ``bor`` is normalised first, so 'cri' and 'CMR' work.
+    ``definition`` ('CR + CRi' or 'CR + PR', from the study's criteria, see
+    :mod:`trialdash.study_labels`) applies when given. Otherwise the built-in profile by
+    subtype: leukaemias (T-ALL): CR or CRi; lymphomas and T-LBL (Lugano 2014): CR or PR (a
+    CRi, not a Lugano category, also counts). ``bor`` is normalised first ('cri', 'CMR').
     """
-    allowed = LEUKAEMIA_RESPONSES if is_leukaemia(subtype) else LYMPHOMA_RESPONSES
+    leukaemia = definition == LEUKAEMIA_DEFINITION if definition else is_leukaemia(subtype)
+    allowed = LEUKAEMIA_RESPONSES if leukaemia else LYMPHOMA_RESPONSES
     return normalise_response(bor) in allowed
 
 
@@ -117,6 +134,32 @@ def responder_definition(subtype: object) -> str:
     return LEUKAEMIA_DEFINITION if is_leukaemia(subtype) else LYMPHOMA_DEFINITION
 
 
+def criteria_when_unrecorded(labels: StudyLabels, subtype: object) -> str:
+    """The criteria of a patient whose ADRS rows name none: the subtype's criteria under the
+    built-in clinical profile, else the study's (from the data or the user), else
+    'criteria not stated in the data'."""
+    if labels.clinical_profile:
+        return default_criteria(subtype)
+    return labels.response_criteria or NOT_STATED
+
+
+def orr_definition(labels: StudyLabels) -> str:
+    """One sentence stating the ORR definition the study's labels give."""
+    if labels.responder_definition is None:
+        return ORR_DEFINITION
+    return f"ORR = {labels.responder_definition} ({labels.response_criteria or NOT_STATED})"
+
+
+def responder_statement(labels: StudyLabels) -> str:
+    """The responder definitions as a caption states them (Markdown)."""
+    if labels.responder_definition is None:
+        return (f"**Responder definitions** — T-ALL (NCCN/ELN criteria): "
+                f"{LEUKAEMIA_DEFINITION}; lymphomas ({LYMPHOMA_CRITERIA}) and T-LBL: "
+                f"{LYMPHOMA_DEFINITION}")
+    return (f"**Responder definition** — {labels.responder_definition}; response criteria: "
+            f"{labels.response_criteria or NOT_STATED}")
+
+
 @dataclass(frozen=True)
 class EvaluablePopulation:
     """Who is in the ORR denominator and by which rule.
@@ -127,26 +170,44 @@ class EvaluablePopulation:
     count: PatientCount
     rule: str
     ids: tuple[str, ...]
+    unassessed: int = 0  # evaluable patients without any response assessment
 
     def describe(self) -> str:
-        return f"{self.rule}: {self.count.kept} of {self.count.total} infused patients"
+        text = f"{self.rule}: {self.count.kept} of {self.count.total} infused patients"
+        if self.unassessed:
+            text += (f", of whom {self.unassessed} without any response assessment "
+                     "(in the denominator as NE, non-responders)")
+        return text
 
 
-def _evaluable_mask(infused: pd.DataFrame) -> tuple[pd.Series, str]:
+ASSESSED_RULE = "Infused patients with at least one response assessment (EFFFL not recorded)"
+
+
+def assessed_ids(records: pd.DataFrame) -> set[str]:
+    """Patients with at least one ADRS record holding a response (AVALC not blank)."""
+    avalc = records["AVALC"].astype("object")
+    has_response = avalc.notna() & avalc.astype(str).str.strip().ne("")
+    return set(records.loc[has_response, "USUBJID"])
+
+
+def _evaluable_mask(infused: pd.DataFrame, assessed: set[str]) -> tuple[pd.Series, str]:
     flag = infused["EFFFL"] if "EFFFL" in infused.columns else pd.Series(dtype=object)
     filled = flag.dropna().astype(str).str.strip().ne("")
     if filled.any():
         mask = is_yes(flag)
         return mask, "Efficacy-evaluable (EFFFL = 'Y')"
-    return pd.Series(True, index=infused.index), "All infused patients (EFFFL not recorded)"
+    return infused["USUBJID"].isin(assessed), ASSESSED_RULE
 
 
 def evaluable_population(cohort: Cohort) -> EvaluablePopulation:
-    """The ORR denominator: EFFFL = 'Y' when EFFFL is filled, else every infused patient."""
+    """The ORR denominator: EFFFL = 'Y' when EFFFL is filled, else the infused patients with
+    at least one response assessment (see the module docstring)."""
     infused = cohort.infused
-    mask, rule = _evaluable_mask(infused)
+    assessed = assessed_ids(cohort.responses()) if cohort.trial.has("adrs") else set()
+    mask, rule = _evaluable_mask(infused, assessed)
     ids = tuple(infused.loc[mask, "USUBJID"])
-    return EvaluablePopulation(PatientCount(len(ids), len(infused)), rule, ids)
+    unassessed = sum(1 for i in ids if i not in assessed)
+    return EvaluablePopulation(PatientCount(len(ids), len(infused)), rule, ids, unassessed)
 
 
 def infused_assessments(cohort: Cohort) -> pd.DataFrame:
@@ -180,21 +241,24 @@ def _first_criteria(*frames: pd.DataFrame) -> str | None:
     return None
 
 
-def responding_days(records: pd.DataFrame, subtype: object) -> pd.Series:
+def responding_days(records: pd.DataFrame, subtype: object,
+                    definition: str | None = None) -> pd.Series:
     """Days of the records (with a ``response`` column) that meet the responder definition."""
-    mask = records["response"].map(lambda r: is_responder(r, subtype)).astype(bool)
+    mask = records["response"].map(lambda r: is_responder(r, subtype, definition)).astype(bool)
     return records.loc[mask, "day"].dropna()
 
 
-def _first_response_day(ovr: pd.DataFrame, bor: pd.DataFrame, subtype: object) -> float:
-    for days in (responding_days(ovr, subtype), responding_days(bor, subtype)):
+def _first_response_day(ovr: pd.DataFrame, bor: pd.DataFrame, subtype: object,
+                        definition: str | None) -> float:
+    for days in (responding_days(ovr, subtype, definition),
+                 responding_days(bor, subtype, definition)):
         if not days.empty:
             return float(days.min())
     return np.nan
 
 
-def _patient_best(patient: pd.Series, records: pd.DataFrame) -> dict:
-    subtype = patient["subtype"]
+def _patient_best(patient: pd.Series, records: pd.DataFrame, labels: StudyLabels) -> dict:
+    subtype, definition = patient["subtype"], labels.responder_definition
     bor_rows = records[records["PARAMCD"] == "BOR"]
     ovr_rows = records[records["PARAMCD"] == "OVR"]
     if not bor_rows.empty:
@@ -210,10 +274,11 @@ def _patient_best(patient: pd.Series, records: pd.DataFrame) -> dict:
         "subtype": subtype,
         "BOR": bor,
         "bor_source": source,
-        "criteria": _first_criteria(bor_rows, ovr_rows) or default_criteria(subtype),
-        "responder": is_responder(bor, subtype),
+        "criteria": (_first_criteria(bor_rows, ovr_rows)
+                     or criteria_when_unrecorded(labels, subtype)),
+        "responder": is_responder(bor, subtype, definition),
         "complete_response": bor == "CR",
-        "first_response_day": _first_response_day(ovr_rows, bor_rows, subtype),
+        "first_response_day": _first_response_day(ovr_rows, bor_rows, subtype, definition),
     }
 
 
@@ -234,10 +299,11 @@ def best_response(cohort: Cohort) -> pd.DataFrame:
     records = infused_assessments(cohort)
     by_patient = dict(tuple(records.groupby("USUBJID", sort=False)))
     empty = records.iloc[0:0]
-    rows = [_patient_best(patient, by_patient.get(patient["USUBJID"], empty))
+    labels = cohort.trial.labels
+    rows = [_patient_best(patient, by_patient.get(patient["USUBJID"], empty), labels)
             for _, patient in infused.iterrows()]
     best = pd.DataFrame(rows, columns=BEST_RESPONSE_COLUMNS[:-1])
-    mask, _ = _evaluable_mask(infused)
+    mask, _ = _evaluable_mask(infused, assessed_ids(records))
     best["evaluable"] = mask.to_numpy(dtype=bool)
     best["responder"] = best["responder"].astype(bool)
     best["complete_response"] = best["complete_response"].astype(bool)
@@ -257,9 +323,12 @@ def _joined(values: pd.Series) -> str:
     return "; ".join(dict.fromkeys(v for v in values.dropna().astype(str) if v))
 
 
-def group_definition(subtypes: pd.Series) -> str:
+def group_definition(subtypes: pd.Series, definition: str | None = None) -> str:
     """The responder definition(s) applying to a group of patients, e.g. 'CR + CRi' for T-ALL
-    alone, 'CR + CRi (T-ALL); CR + PR (others)' for a group mixing leukaemias and lymphomas."""
+    alone, 'CR + CRi (T-ALL); CR + PR (others)' for a group mixing leukaemias and lymphomas;
+    the study's ``definition`` when its criteria give one."""
+    if definition:
+        return definition
     leukaemia = subtypes.map(is_leukaemia).astype(bool)
     if leukaemia.all() and len(leukaemia):
         return LEUKAEMIA_DEFINITION
@@ -268,7 +337,7 @@ def group_definition(subtypes: pd.Series) -> str:
     return f"{LEUKAEMIA_DEFINITION} (T-ALL); {LYMPHOMA_DEFINITION} (others)"
 
 
-def _rate_row(group: str, frame: pd.DataFrame) -> dict:
+def _rate_row(group: str, frame: pd.DataFrame, definition: str | None = None) -> dict:
     evaluable = frame[frame["evaluable"]]
     n = len(evaluable)
     orr = proportion(int(evaluable["responder"].sum()), n)
@@ -285,7 +354,7 @@ def _rate_row(group: str, frame: pd.DataFrame) -> dict:
         "cr_lower": cr.lower,
         "cr_upper": cr.upper,
         "criteria": _joined(frame["criteria"]),
-        "definition": group_definition(frame["subtype"]),
+        "definition": group_definition(frame["subtype"], definition),
         "orr_display": format_rate(orr.k, n, orr.lower, orr.upper),
         "cr_display": format_rate(cr.k, n, cr.lower, cr.upper),
     }
@@ -327,9 +396,10 @@ def orr_table(cohort: Cohort, by: GroupBy | None = "dose_group") -> pd.DataFrame
         ("n/N (pct%) [lo–hi]").
     """
     best = best_response(cohort)
+    definition = cohort.trial.labels.responder_definition
     groups = _grouped(best, by) if by is not None else []
-    rows = [_rate_row(group, frame) for group, frame in groups]
-    rows.append(_rate_row(OVERALL, best))
+    rows = [_rate_row(group, frame, definition) for group, frame in groups]
+    rows.append(_rate_row(OVERALL, best, definition))
     return pd.DataFrame(rows, columns=ORR_COLUMNS)
 
 

@@ -353,7 +353,7 @@ def _x_range(record: PatientRecord, window_days: int | None) -> list[float]:
 
 
 def patient_timeline(record: PatientRecord, label: str, font_size: int = 14,
-                     window_days: int | None = None) -> go.Figure:
+                     window_days: int | None = None, x_title: str = X_TITLE) -> go.Figure:
     """The patient's events and samples on one shared axis of days since infusion.
 
     Parameters
@@ -368,6 +368,9 @@ def patient_timeline(record: PatientRecord, label: str, font_size: int = 14,
     window_days : int, optional
         Show days from lymphodepletion to this day only (e.g. 28 for the DLT window); the
         whole follow-up when None.
+    x_title : str
+        Title of the day axis; "Days since treatment start (day 0)" for a study that is not
+        a cell therapy.
     """
     header = record.header
     title = f"Patient timeline: {label}"
@@ -407,7 +410,7 @@ def patient_timeline(record: PatientRecord, label: str, font_size: int = 14,
     fig.update_annotations(font={"size": font_size}, xanchor="left", x=0)
     fig.update_xaxes(range=_x_range(record, window_days), showticklabels=True,
                      zeroline=False)
-    fig.update_xaxes(title={"text": X_TITLE}, row=len(shown), col=1)
+    fig.update_xaxes(title={"text": x_title}, row=len(shown), col=1)
     _axis_titles(fig, record, row_of)
     return fig
 
