@@ -61,11 +61,11 @@ from trialdash.synthetic._common import (
     STUDY_ID,
     TITLE,
 )
-from trialdash.synthetic.adae import _adae, _adverse_events
+from trialdash.synthetic.adae import _adae, _adverse_events, _ctcae_crs_grades
 from trialdash.synthetic.adlb import _laboratory
 from trialdash.synthetic.adpc import _kinetic_params, _kinetics
 from trialdash.synthetic.adrs import _responses
-from trialdash.synthetic.adsl import _adsl, _baseline, _enrolment, _outcomes
+from trialdash.synthetic.adsl import _adsl, _baseline, _enrolment, _history, _outcomes
 from trialdash.synthetic.adtte import _time_to_event
 
 __all__ = [
@@ -82,6 +82,10 @@ __all__ = [
     "TITLE",
     "generate",
 ]
+
+# Variables added after the first release draw from their own stream, seeded from the same
+# seed, so that adding them left every earlier value unchanged.
+EXTRA_STREAM = 1
 
 
 @dataclass(frozen=True)
@@ -116,11 +120,14 @@ def generate(seed: int = DEFAULT_SEED, patients: int | None = None) -> Synthetic
     if n_inf < MIN_PATIENTS:
         raise ValueError(f"patients must be >= {MIN_PATIENTS}, got {patients}")
     rng = np.random.default_rng(seed)
+    extra = np.random.default_rng([seed, EXTRA_STREAM])
     pt = _enrolment(rng, n_inf)
     _baseline(rng, pt)
     _outcomes(rng, pt)
     ae, tox = _adverse_events(rng, pt)
+    ae = _ctcae_crs_grades(extra, ae)
     rs = _responses(rng, pt)
+    _history(extra, pt)
     tte = _time_to_event(pt)
     kin = _kinetic_params(rng, pt)
     pc = _kinetics(rng, pt, kin)

@@ -193,6 +193,33 @@ def _adverse_events(rng: np.random.Generator, pt: Patients
     return ae, tox
 
 
+def _ctcae_crs_grades(rng: np.random.Generator, ae: pd.DataFrame) -> pd.DataFrame:
+    """CTCAE v5.0 grades of CRS and ICANS next to their ASTCT grades (Lee 2019).
+
+    The profile's CRS grades are ASTCT grades, and they stay so. The two scales part where
+    oxygen is concerned: CTCAE v5.0 grades hypoxia by the oxygen fraction (grade 3 from 40 %),
+    ASTCT by the device (low-flow nasal cannula grade 2, high-flow grade 3). So half of the
+    ASTCT grade-3 patients (rounded up) were on high-flow oxygen below 40 % (CTCAE grade 2),
+    and as many ASTCT grade-2 patients on low-flow oxygen at 40 % or more (CTCAE grade 3):
+    each scale keeps the profile's counts while the grades differ for some patients.
+    CTCAE v5.0 has no ICANS term, so ICANS rows have no CTCAE grade (blank ``AETOXGR``).
+    Seriousness follows the worse of the two grades.
+    """
+    ae = ae.copy()
+    crs = ae["decod"].eq(CRS_DECOD).to_numpy()
+    astct = ae["astct"].to_numpy(float)
+    severe = np.flatnonzero(crs & (astct == 3))
+    k = _share(len(severe), 1, 2)
+    down = _pick(rng, severe, k)
+    up = _pick(rng, np.flatnonzero(crs & (astct == 2)), k)
+    grade = ae["grade"].to_numpy(float)
+    grade[down], grade[up] = 2.0, 3.0
+    grade[ae["decod"].eq(ICANS_DECOD).to_numpy()] = np.nan
+    ae["grade"] = grade
+    ae["serious"] = ae["serious"].to_numpy(bool) | (crs & (grade >= 3))
+    return ae
+
+
 def _late_adverse_events(rng: np.random.Generator, pt: Patients) -> pd.DataFrame:
     """Sparse events starting after the 28-day window: infections, prolonged cytopenias."""
     inf = np.flatnonzero(pt["infused"])

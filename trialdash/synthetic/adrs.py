@@ -30,6 +30,45 @@ from trialdash.synthetic._common import (
 
 
 
+PARAM_NAMES = {
+    "OVR": "Overall response by investigator",
+    "BOR": "Best overall response (within 3 months)",
+    "BMRESP": "Bone-marrow response",
+    "EMRESP": "Extramedullary response",
+}
+
+
+def _with_site_responses(pt: Patients, pid: np.ndarray, param: np.ndarray, avalc: np.ndarray,
+                         visit: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Add bone-marrow (BMRESP) and extramedullary (EMRESP) responses at every OVR visit.
+
+    Shaped on the profile: bone-marrow CR in every patient with marrow disease (baseline
+    blasts > 0) while a response lasts, so a partial or stable overall response comes from
+    extramedullary disease; CRi overall is CRi in the marrow. A relapse after a response is
+    a marrow relapse (PD); a non-responder's progression is extramedullary when the patient
+    has extramedullary disease, else in the marrow. Extramedullary response (patients with
+    extramedullary disease only) follows the overall response, CRi counting as CR.
+    Rows are appended after each patient's OVR and BOR rows.
+    """
+    ovr = np.flatnonzero(param == "OVR")
+    o_pid, o_avalc = pid[ovr], avalc[ovr]
+    responder, emd = pt["responder"][o_pid], pt["emd"][o_pid]
+    marrow = pt["blasts"][o_pid] > 0
+    marrow_pd = responder | ~emd
+    bm = np.select([o_avalc == "PD", o_avalc == "CRi"],
+                   [np.where(marrow_pd, "PD", "CR"), "CRi"], "CR").astype(object)
+    em = np.where(np.isin(o_avalc, ("CR", "CRi")), "CR", o_avalc).astype(object)
+    bm_rows, em_rows = ovr[marrow], ovr[emd]
+    pid = np.concatenate([pid, pid[bm_rows], pid[em_rows]])
+    param = np.concatenate([param, np.full(len(bm_rows), "BMRESP", dtype=object),
+                            np.full(len(em_rows), "EMRESP", dtype=object)])
+    avalc = np.concatenate([avalc, bm[marrow], em[emd]])
+    visit = np.concatenate([visit, visit[bm_rows], visit[em_rows]])
+    day = np.concatenate([day, day[bm_rows], day[em_rows]])
+    order = np.argsort(pid, kind="stable")
+    return pid[order], param[order], avalc[order], visit[order], day[order]
+
+
 def _responses(rng: np.random.Generator, pt: Patients) -> pd.DataFrame:
     """Overall response per visit (OVR) and best overall response (BOR).
 
@@ -77,10 +116,10 @@ def _responses(rng: np.random.Generator, pt: Patients) -> pd.DataFrame:
             last_assess[p] = adequate[-1]
     pt.update(first_resp_day=first_resp, last_assess_day=last_assess)
 
-    pid = np.asarray(rows["pid"], dtype=int)
-    param = np.asarray(rows["param"], dtype=object)
-    avalc = np.asarray(rows["avalc"], dtype=object)
-    day = np.asarray(rows["day"], dtype=float)
+    pid, param, avalc, visit, day = _with_site_responses(
+        pt, np.asarray(rows["pid"], dtype=int), np.asarray(rows["param"], dtype=object),
+        np.asarray(rows["avalc"], dtype=object), np.asarray(rows["visit"], dtype=object),
+        np.asarray(rows["day"], dtype=float))
     subtype = pt["subtype"][pid]
     t_all = subtype == "T-ALL"
     assessed = (param == "OVR") & t_all
@@ -90,11 +129,9 @@ def _responses(rng: np.random.Generator, pt: Patients) -> pd.DataFrame:
         "STUDYID": STUDY_ID,
         "USUBJID": pt["usubjid"][pid],
         "PARAMCD": param,
-        "PARAM": np.where(param == "OVR", "Overall response by investigator",
-                          "Best overall response (within 3 months)").astype(object),
+        "PARAM": np.array([PARAM_NAMES[c] for c in param], dtype=object),
         "AVALC": avalc,
-        "AVISIT": np.where(param == "BOR", "Best overall response",
-                           np.asarray(rows["visit"], dtype=object)).astype(object),
+        "AVISIT": np.where(param == "BOR", "Best overall response", visit).astype(object),
         "ADT": _dates(pt["trt"][pid], day),
         "ADY": _adam_day(day),
         "CRIT": np.where(t_all, CRIT_T_ALL, CRIT_LUGANO).astype(object),

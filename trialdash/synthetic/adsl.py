@@ -190,6 +190,51 @@ def _baseline(rng: np.random.Generator, pt: Patients) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+# Disease history and causes of death (drawn from a second random stream so that adding them
+# changed none of the other data).
+BRIDGING_OF14 = 9
+CNS_OF14 = 2  # CNS involvement at baseline, lymphoblastic patients first
+CD7_NEGATIVE_RELAPSE = (1, 2)  # a third to two thirds of relapses are CD7-negative
+NRM_CAUSES = ("INFECTION", "GVHD")
+DEATH_BY_PROGRESSION = "DISEASE PROGRESSION"
+
+
+def _history(rng: np.random.Generator, pt: Patients) -> None:
+    """Bridging, primary refractory, CNS disease, CD7 status of relapses, causes of death.
+
+    * Primary refractory (PRIREFFL) is the complement of prior allo-HSCT: the profile's
+      5 relapsed after allo-HSCT and 9 primary refractory.
+    * Extramedullary disease at baseline (EMDBLFL) is the disease that ADRS follows
+      (``EXTMDFL``).
+    * CD7-negative relapse: ``round(n / 2)`` of the relapses (progression after a response).
+    * Cause of death: disease progression when the patient progressed first, otherwise a
+      non-relapse death after allo-HSCT (infection or GVHD, alternating in random order).
+
+    Adds ``bridging``, ``cns``, ``relapse_cd7`` and ``death_cause`` to ``pt``.
+    """
+    n = pt["n"]
+    lymphoblastic = np.isin(pt["subtype"], LYMPHOBLASTIC)
+    bridging = np.zeros(n, bool)
+    cns = np.zeros(n, bool)
+    for group in (pt["infused"], ~pt["infused"]):
+        idx = np.flatnonzero(group)
+        bridging[_pick(rng, idx, _share(len(idx), BRIDGING_OF14, PROFILE_N))] = True
+        k = _share(len(idx), CNS_OF14, PROFILE_N)
+        cns[_pick_preferring(rng, idx[lymphoblastic[idx]], idx, k)] = True
+    relapsed = np.flatnonzero(pt["responder"] & ~np.isnan(pt["pd_day"]))
+    negative = _pick(rng, relapsed, _share(len(relapsed), *CD7_NEGATIVE_RELAPSE))
+    relapse_cd7 = np.full(n, None, dtype=object)
+    relapse_cd7[relapsed] = "POSITIVE"
+    relapse_cd7[negative] = "NEGATIVE"
+    dead = ~np.isnan(pt["death_day"])
+    progressed_first = dead & (pt["pd_day"] <= pt["death_day"])
+    cause = np.full(n, None, dtype=object)
+    cause[progressed_first] = DEATH_BY_PROGRESSION
+    nrm = np.flatnonzero(dead & ~progressed_first)
+    cause[nrm] = _quota_labels(rng, len(nrm), NRM_CAUSES, (1, 1))
+    pt.update(bridging=bridging, cns=cns, relapse_cd7=relapse_cd7, death_cause=cause)
+
+
 def _outcomes(rng: np.random.Generator, pt: Patients) -> None:
     """Best response, event days (from infusion) and end of follow-up (adds keys to ``pt``).
 
@@ -321,11 +366,17 @@ def _adsl(pt: Patients) -> pd.DataFrame:
         "BMBLAST": pt["blasts"],
         "ECOGBL": pt["ecog"],
         "WEIGHTBL": pt["weight"],
+        "BRIDGFL": _flag(pt["bridging"]),
+        "PRIREFFL": _flag(~pt["prior_hsct"]),
+        "EMDBLFL": _flag(pt["emd"]),
+        "CNSBLFL": _flag(pt["cns"]),
+        "RELCD7": pt["relapse_cd7"],
         "CELLINF": np.where(infused, np.round(dose * pt["weight"], 2), np.nan),
         "HSCTDT": _dates(trt, pt["hsct_day"]),
         "PDDT": _dates(trt, pt["pd_day"]),
         "DTHFL": _flag(dead),
         "DTHDT": _dates(trt, pt["death_day"]),
+        "DTHCAUS": pt["death_cause"],
         "LSTALVDT": last,
         "EOSSTT": pt["eos"],
         "DCSREAS": pt["dcsreas"],
