@@ -49,7 +49,9 @@ def _adsl() -> pd.DataFrame:
         "SAFFL": "Y", "EFFFL": "Y", "DLTEVLFL": "Y", "DLTFL": "N", "DTHFL": "N",
         "LSTALVDT": D("2023-12-31"), "DCUTDT": D("2024-01-31"),
     }
-    return pd.concat([adsl, pd.DataFrame([s5])], ignore_index=True)
+    adsl = pd.concat([adsl, pd.DataFrame([s5])], ignore_index=True)
+    adsl.loc[adsl["USUBJID"] == "S2", "DLTFL"] = "Y"  # S2's ICANS is a DLT (AEDLTFL Y)
+    return adsl
 
 
 def _adae(severity_only: bool = False) -> pd.DataFrame:

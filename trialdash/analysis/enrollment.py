@@ -1,7 +1,9 @@
 """Enrollment, disposition and baseline characteristics.
 
 Populations: *enrolled* = ADSL rows with a dose group assigned (screen failures excluded);
-*infused* = TRTSDT present (SAFFL); *DLT-evaluable* = DLTEVLFL 'Y'; *efficacy-evaluable* =
+*infused* = TRTSDT present (SAFFL); *DLT-evaluable* as
+:data:`~trialdash.analysis.escalation.DLT_EVALUABLE_DEFINITION` (escalation cohort,
+DLTEVLFL 'Y'; the same for the 3+3 ledger and the safety tables); *efficacy-evaluable* =
 EFFFL 'Y'. The baseline table describes the infused patients (the safety population).
 """
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trialdash.analysis.escalation import dlt_evaluable
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.stats import median_range
 from trialdash.trial import Cohort
@@ -21,7 +24,7 @@ FLOW_STEPS = (
     ("Enrolled", "enrolled"),
     ("Lymphodepleted", "lymphodepleted"),
     ("Infused", "infused"),
-    ("DLT-evaluable", "DLTEVLFL"),
+    ("DLT-evaluable (escalation)", "DLTEVLFL"),
     ("Efficacy-evaluable", "EFFFL"),
 )
 
@@ -50,7 +53,7 @@ def disposition(cohort: Cohort) -> Disposition:
     groups = _groups(enrolled)
     rows = []
     for label, column in FLOW_STEPS:
-        flag = enrolled[column].eq("Y")
+        flag = dlt_evaluable(enrolled) if column == "DLTEVLFL" else enrolled[column].eq("Y")
         row = {"step": label}
         for group in groups:
             row[group] = int(flag[enrolled["dose_group"] == group].sum())

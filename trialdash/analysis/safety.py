@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from trialdash.analysis.enrollment import OVERALL
+from trialdash.analysis.escalation import DLT_EVALUABLE_DEFINITION, dlt_evaluable
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.flags import is_yes
 from trialdash.analysis.stats import format_n_of_N
@@ -264,7 +265,6 @@ def _summary_categories(events: pd.DataFrame, scale: str) -> list[tuple[str, str
         key = syndrome.lower()
         rows.append((f"{key}_any", f"{syndrome}, any grade", is_syndrome))
         rows.append((f"{key}_grade3plus", high, is_syndrome & syndrome_grade.ge(3)))
-    rows.append(("dlt", "DLT (AEDLTFL)", is_yes(events["AEDLTFL"])))
     return rows
 
 
@@ -293,11 +293,30 @@ def teae_summary(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS) -> T
         patients = hit.groupby("dose_group")["USUBJID"].nunique()
         for group, order, total in sizes.itertuples(index=False):
             records.append((group, order, key, label, int(patients.get(group, 0)), total))
+    records += _dlt_records(cohort, sizes)
     counts = pd.DataFrame(records, columns=["dose_group", "dose_order", "category", "label",
                                             "n", "N"])
     table = _wide_counts(counts, "label", "Event", list(sizes["dose_group"]))
     return TEAESummary(cohort.count, window_days, scale, table, counts,
                        _summary_note(events, scale, window_days, rule), rule.text)
+
+
+DLT_LABEL = "DLT (of DLT-evaluable patients)"
+
+
+def _dlt_records(cohort: Cohort, sizes: pd.DataFrame) -> list[tuple]:
+    """The DLT row: patients with DLTFL 'Y' out of DLT-evaluable patients per group
+    (:data:`~trialdash.analysis.escalation.DLT_EVALUABLE_DEFINITION`, the denominator of
+    patient flow and the 3+3 ledger too)."""
+    infused = cohort.infused
+    evaluable = infused[dlt_evaluable(infused)]
+    frame = _with_overall(evaluable[["USUBJID", "dose_group", "DLTFL"]])
+    records = []
+    for group, order, _total in sizes.itertuples(index=False):
+        part = frame[frame["dose_group"] == group]
+        records.append((group, order, "dlt", DLT_LABEL, int(is_yes(part["DLTFL"]).sum()),
+                        len(part)))
+    return records
 
 
 def _wide_counts(counts: pd.DataFrame, row: str | list[str], row_title: str | list[str],
@@ -325,7 +344,8 @@ def _summary_note(events: pd.DataFrame, scale: str, window_days: int | None,
     syndromes = syndromes or f"CRS and ICANS: {ASTCT_SCALE}"
     return (f"Treatment-emergent events of infused patients ({rule.text}), "
             f"{window_label(window_days)}; n/N = patients with the event / infused patients "
-            f"of the group. {grading}. {syndromes}.")
+            f"of the group (DLT row: of its DLT-evaluable patients). {grading}. {syndromes}. "
+            f"{DLT_EVALUABLE_DEFINITION}")
 
 
 # --- incidence by preferred term -----------------------------------------------------------
