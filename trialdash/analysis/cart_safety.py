@@ -70,6 +70,11 @@ def _range_text(values: pd.Series, digits: int = 0) -> str:
     return f"{middle} ({low:.{digits}f}–{high:.{digits}f})"
 
 
+def _short_dose(groups: pd.Series) -> pd.Series:
+    """'1.0 x10^6 cells/kg' -> '1.0 x10^6' (the unit is in the caption)."""
+    return groups.astype("object").str.replace(" cells/kg", "", regex=False)
+
+
 # --- deaths -----------------------------------------------------------------------------------
 
 
@@ -135,7 +140,9 @@ def deaths(cohort: Cohort) -> DeathSummary:
 
 
 def deaths_display(summary: DeathSummary, labels: dict[str, str] | None = None) -> pd.DataFrame:
-    """The deaths table with readable columns (patient label, yes/no with days)."""
+    """The deaths table with short columns that fit a 1280 px screen: Patient, Dose, Day
+    (of death), Cause, Source (of the cause), After progression, NRM (non-relapse death),
+    After allo-HSCT."""
     table = summary.table
 
     def with_day(flag: pd.Series, days: pd.Series) -> pd.Series:
@@ -144,12 +151,12 @@ def deaths_display(summary: DeathSummary, labels: dict[str, str] | None = None) 
 
     return pd.DataFrame({
         "Patient": table["USUBJID"].map(lambda u: (labels or {}).get(u, u)),
-        "Dose group": table["dose_group"],
-        "Day of death": table["day"],
+        "Dose": _short_dose(table["dose_group"]),
+        "Day": table["day"],
         "Cause": table["cause"].str.capitalize(),
-        "Cause from": table["cause_source"],
+        "Source": table["cause_source"],
         "After progression": with_day(table["after_progression"], table["progression_day"]),
-        "Non-relapse death": table["non_relapse"].map({True: "Yes", False: "No"}),
+        "NRM": table["non_relapse"].map({True: "Yes", False: "No"}),
         "After allo-HSCT": with_day(table["after_hsct"], table["hsct_day"]),
     })
 
@@ -164,9 +171,10 @@ def syndrome_management(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAY
     Returns
     -------
     DataFrame
-        One row per syndrome (CRS, ICANS): Syndrome, Patients (n/N), Onset day median
-        (range), Duration days median (range), Ongoing episodes, Tocilizumab (n/N),
-        Corticosteroids (n/N). N = infused patients kept by the filter.
+        One row per syndrome (CRS, ICANS): Syndrome, Patients (n/N), Onset day and
+        Duration (days) as "median (range)", Ongoing (episodes), Tocilizumab (n/N),
+        Corticosteroids (n/N). N = infused patients kept by the filter. Headers are short so
+        the table fits a 1280 px screen.
     """
     episodes = crs_icans_episodes(cohort, window_days)
     total = len(cohort.infused)
@@ -180,9 +188,9 @@ def syndrome_management(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAY
         rows.append({
             "Syndrome": syndrome,
             "Patients": format_n_of_N(part["USUBJID"].nunique(), total),
-            "Onset, day: median (range)": _range_text(first_onset),
-            "Duration, days: median (range)": _range_text(resolved),
-            "Ongoing episodes": int(part["ongoing"].astype(bool).sum()),
+            "Onset day": _range_text(first_onset),
+            "Duration (days)": _range_text(resolved),
+            "Ongoing": int(part["ongoing"].astype(bool).sum()),
             "Tocilizumab": format_n_of_N(int(toci), total),
             "Corticosteroids": format_n_of_N(int(ster), total),
         })
@@ -275,8 +283,8 @@ def dlt_listing(cohort: Cohort, labels: dict[str, str] | None = None) -> pd.Data
     """Every dose-limiting toxicity: ADAE events flagged ``AEDLTFL 'Y'``, and patients with
     ADSL ``DLTFL 'Y'`` but no flagged event (one row saying so).
 
-    Columns: Patient, Dose group, Cohort, DLT-evaluable, Event, CTCAE v5.0 grade, ASTCT
-    grade, Onset day; ordered by dose and patient.
+    Columns: Patient, Dose, DLT-evaluable, Event, CTCAE (v5.0 grade), ASTCT (grade),
+    Onset day; ordered by dose and patient.
     """
     infused = cohort.infused
     evaluable = pd.Series(dlt_evaluable(infused).to_numpy(), index=infused["USUBJID"])
@@ -295,12 +303,12 @@ def dlt_listing(cohort: Cohort, labels: dict[str, str] | None = None) -> pd.Data
     subject = infused.set_index("USUBJID")
     listing = listing.assign(
         dose_order=listing["USUBJID"].map(subject["dose_order"]),
-        **{"Dose group": listing["USUBJID"].map(subject["dose_group"]),
-           "Cohort": listing["USUBJID"].map(subject["COHORT"]),
+        **{"Dose": _short_dose(listing["USUBJID"].map(subject["dose_group"])),
            "DLT-evaluable": listing["USUBJID"].map(evaluable).map({True: "Yes", False: "No"}),
            "Patient": listing["USUBJID"].map(lambda u: (labels or {}).get(u, u))})
-    for column in ("CTCAE v5.0 grade", "ASTCT grade", "Onset day"):
+    listing = listing.rename(columns={"CTCAE v5.0 grade": "CTCAE", "ASTCT grade": "ASTCT"})
+    for column in ("CTCAE", "ASTCT", "Onset day"):
         listing[column] = pd.to_numeric(listing[column], errors="coerce").astype("Int64")
     listing = listing.sort_values(["dose_order", "USUBJID"]).reset_index(drop=True)
-    return listing[["Patient", "Dose group", "Cohort", "DLT-evaluable", "Event",
-                    "CTCAE v5.0 grade", "ASTCT grade", "Onset day"]]
+    return listing[["Patient", "Dose", "DLT-evaluable", "Event", "CTCAE", "ASTCT",
+                    "Onset day"]]

@@ -620,3 +620,43 @@ def events_by_period(cohort: Cohort, soc: str | None = None) -> pd.DataFrame:
              int(grade3.loc[grade3["period"] == name, "USUBJID"].nunique()),
              int((counted["period"] == name).sum()), len(cohort.infused)) for name in PERIODS]
     return pd.DataFrame(rows, columns=["period", "n", "n_grade3", "events", "N"])
+
+
+def period_table(cohort: Cohort) -> pd.DataFrame:
+    """Display table of :func:`events_by_period`: all adverse events and infections
+    (system organ class 'Infections and infestations') per period, patients "n/N"."""
+    every = events_by_period(cohort)
+    infections = events_by_period(cohort, soc="Infections and infestations")
+
+    def cells(frame: pd.DataFrame, column: str) -> list[str]:
+        return [format_n_of_N(int(k), int(n)) for k, n in
+                zip(frame[column], frame["N"], strict=True)]
+
+    return pd.DataFrame({
+        "Period (onset)": every["period"],
+        "Any AE": cells(every, "n"),
+        "Grade ≥3 AE": cells(every, "n_grade3"),
+        "AEs (events)": every["events"],
+        "Infection": cells(infections, "n"),
+        "Grade ≥3 infection": cells(infections, "n_grade3"),
+    })
+
+
+def episodes_display(episodes: pd.DataFrame, labels: dict[str, str] | None = None
+                     ) -> pd.DataFrame:
+    """The CRS/ICANS episode list with short headers, narrow enough for a 1280 px screen:
+    Patient, Dose, Syndrome, ASTCT, CTCAE (blank for ICANS), Onset, End, Days, Ongoing,
+    Tocilizumab, Steroids."""
+    return pd.DataFrame({
+        "Patient": episodes["USUBJID"].map(lambda u: (labels or {}).get(u, u)),
+        "Dose": episodes["dose_group"].str.replace(" cells/kg", "", regex=False),
+        "Syndrome": episodes["aesi"],
+        "ASTCT": episodes["astct_grade"],
+        "CTCAE": episodes["ctcae_grade"],
+        "Onset": episodes["onset_day"],
+        "End": episodes["end_day"],
+        "Days": episodes["duration_days"],
+        "Ongoing": episodes["ongoing"].map({True: "Yes", False: "No"}),
+        "Tocilizumab": episodes["TOCIFL"],
+        "Steroids": episodes["STERFL"],
+    })
