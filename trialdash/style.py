@@ -14,9 +14,10 @@ vision deficiencies.
 
 from __future__ import annotations
 
-# Okabe-Ito blue and orange, then Tol's wine: three dose levels that stay apart even when
-# lines are faded behind a median band, and for colour-blind viewers.
-DOSE_PALETTE = ("#0072B2", "#E69F00", "#882255", "#009E73", "#CC79A7", "#56B4E9", "#000000")
+# Okabe-Ito blue and orange, then Tol's dark brown: three dose levels that stay apart even
+# when faded (translucent lanes, lines behind a median band), for colour-blind viewers too
+# (Tol's wine turned as blue as the faded Okabe-Ito blue under protanopia).
+DOSE_PALETTE = ("#0072B2", "#E69F00", "#661100", "#009E73", "#CC79A7", "#56B4E9", "#000000")
 SUBTYPE_ORDER = ("T-ALL", "T-LBL", "PTCL-NOS", "AITL", "ALCL")
 # Okabe-Ito colours not used by the first three dose levels, so a subtype never takes a
 # dose group's colour.
@@ -27,7 +28,7 @@ SUBTYPE_COLOURS = {
     "AITL": "#CC79A7",  # reddish purple
     "ALCL": "#000000",  # black
 }
-# Tol's muted palette (minus wine, a dose colour): subtypes outside the canonical five.
+# Tol's muted palette: subtypes outside the canonical five.
 EXTRA_SUBTYPE_PALETTE = ("#999933", "#44AA99", "#332288", "#DDCC77", "#AA4499")
 # Worst-grade colours: a light-to-dark sequence, pale yellow (1) to near black (5).
 GRADE_COLOURS = {1: "#FFF1A8", 2: "#F5B841", 3: "#D9622B", 4: "#8E1B3F", 5: "#1a1a1a"}

@@ -59,6 +59,19 @@ def test_response_palette_is_not_red_green_and_cr_cri_differ_in_shape():
     assert set(style.RESPONSE_SYMBOLS) == set(colours)
 
 
+def _faded(colour: str, alpha: float = 0.55) -> tuple[int, int, int]:
+    """A colour at ``alpha`` over white (how the swimmer lanes draw dose colours)."""
+    h = colour.lstrip("#")
+    return tuple(round(alpha * int(h[i:i + 2], 16) + (1 - alpha) * 255) for i in (0, 2, 4))
+
+
+@pytest.mark.parametrize("deficiency", DEFICIENCIES, ids=lambda d: d or "normal")
+def test_faded_dose_colours_stay_apart(deficiency):
+    """Machado 2009: the three dose colours at 55 % opacity over white stay Delta E >= 15."""
+    for a, b in itertools.combinations(style.DOSE_PALETTE[:3], 2):
+        assert delta_e(_faded(a), _faded(b), deficiency) >= MIN_DELTA_E, (deficiency, a, b)
+
+
 def test_subtypes_never_take_a_dose_colour():
     """Subtype colours are distinct from each other and from the dose-level colours."""
     subtypes = list(style.SUBTYPE_COLOURS.values()) + list(style.EXTRA_SUBTYPE_PALETTE)
