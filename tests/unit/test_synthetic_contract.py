@@ -115,3 +115,14 @@ def test_default_site_responses_match_the_profile(seed):
     n_emd = int((adsl["EMDBLFL"] == "Y").sum())
     em_orr = int((em_best <= RANK["PR"]).sum()) / n_emd
     assert 9 / 14 - 1e-9 <= em_orr <= 13 / 14 + 1e-9
+
+
+def test_default_cohort_has_lymphodepletion_period_events():
+    """Lymphodepletion-period events (onset before infusion, TRTEMFL N) for round(5 n / 14)
+    infused patients: 5 of 14 by default (a choice of this generator, so that the safety
+    page's lymphodepletion period has data; the profile gives days -5 to -3 for LD)."""
+    d = data(synthetic.DEFAULT_SEED, None)
+    ae = d["adae"].merge(d["adsl"][["USUBJID", "TRTSDT"]], on="USUBJID")
+    before = ae[ae["ASTDT"] < ae["TRTSDT"]]
+    assert before["USUBJID"].nunique() == 5
+    assert (before["TRTEMFL"] == "N").all() and (before["AEREL"] == "NOT RELATED").all()

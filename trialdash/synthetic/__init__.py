@@ -61,7 +61,12 @@ from trialdash.synthetic._common import (
     STUDY_ID,
     TITLE,
 )
-from trialdash.synthetic.adae import _adae, _adverse_events, _ctcae_crs_grades
+from trialdash.synthetic.adae import (
+    _adae,
+    _adverse_events,
+    _ctcae_crs_grades,
+    _lymphodepletion_events,
+)
 from trialdash.synthetic.adlb import _laboratory
 from trialdash.synthetic.adpc import _kinetic_params, _kinetics
 from trialdash.synthetic.adrs import _responses
@@ -125,7 +130,7 @@ def generate(seed: int = DEFAULT_SEED, patients: int | None = None) -> Synthetic
     _baseline(rng, pt)
     _outcomes(rng, pt)
     ae, tox = _adverse_events(rng, pt)
-    ae = _ctcae_crs_grades(extra, ae)
+    ae = _lymphodepletion_events(extra, pt, _ctcae_crs_grades(extra, ae))
     rs = _responses(rng, pt)
     _history(extra, pt)
     tte = _time_to_event(pt)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from trialdash.synthetic._common import (
     BLOCKS,
+    LD_START_DAY,
     PROFILE_N,
     STUDY_ID,
     Patients,
@@ -220,6 +221,44 @@ def _ctcae_crs_grades(rng: np.random.Generator, ae: pd.DataFrame) -> pd.DataFram
     return ae
 
 
+# Lymphodepletion-period events (fludarabine + cyclophosphamide, days -5 to -1): patients out
+# of 14, and (AETERM = AEDECOD, SOC, weight). Not treatment-emergent for the CAR-T cells.
+LD_AE_OF14 = 5
+LD_AES = (
+    ("Nausea", "Gastrointestinal disorders", 3),
+    ("Vomiting", "Gastrointestinal disorders", 1),
+    ("Fatigue", "General disorders and administration site conditions", 2),
+)
+LD_AE_DURATION = (1, 4)
+
+
+def _lymphodepletion_events(rng: np.random.Generator, pt: Patients,
+                            ae: pd.DataFrame) -> pd.DataFrame:
+    """Add grade 1-2 events of the lymphodepletion period (onset day -5 to -2, before the
+    infusion) for ``round(5 n / 14)`` infused patients, with TRTEMFL 'N' (not
+    treatment-emergent for the CAR-T cells), not related, not serious. Adds the ``emergent``
+    column (True for every earlier event) and restores the event order."""
+    inf = np.flatnonzero(pt["infused"])
+    pids = _pick(rng, inf, _share(len(inf), LD_AE_OF14, PROFILE_N))
+    k = len(pids)
+    weights = np.array([w for *_, w in LD_AES], dtype=float)
+    which = rng.choice(len(LD_AES), size=k, p=weights / weights.sum())
+    start = rng.integers(LD_START_DAY, -1, size=k).astype(float)
+    duration = rng.integers(LD_AE_DURATION[0], LD_AE_DURATION[1] + 1, size=k)
+    terms = np.array([LD_AES[i][0] for i in which], dtype=object)
+    ld = pd.DataFrame({
+        "pid": pids, "aeterm": terms, "decod": terms,
+        "soc": np.array([LD_AES[i][1] for i in which], dtype=object),
+        "grade": rng.integers(1, 3, size=k).astype(float), "astct": np.nan,
+        "start": start, "end": np.minimum(start + duration, pt["last_day"][pids]),
+        "serious": False, "related": False, "dlt": False, "toci": False, "ster": False,
+        "emergent": False,
+    })
+    out = pd.concat([ae.assign(emergent=True), ld], ignore_index=True)
+    return out.sort_values(["pid", "start", "decod", "grade"], kind="mergesort",
+                           ignore_index=True)
+
+
 def _late_adverse_events(rng: np.random.Generator, pt: Patients) -> pd.DataFrame:
     """Sparse events starting after the 28-day window: infections, prolonged cytopenias."""
     inf = np.flatnonzero(pt["infused"])
@@ -268,7 +307,7 @@ def _adae(pt: Patients, ae: pd.DataFrame) -> pd.DataFrame:
         "AENDY": _adam_day(end),
         "AESER": _flag(ae["serious"].to_numpy(bool)),
         "AEREL": np.where(ae["related"].to_numpy(bool), "RELATED", "NOT RELATED").astype(object),
-        "TRTEMFL": "Y",
+        "TRTEMFL": _flag(ae["emergent"].to_numpy(bool)),
         "AEDLTFL": _flag(ae["dlt"].to_numpy(bool)),
         "TOCIFL": _flag(ae["toci"].to_numpy(bool)),
         "STERFL": _flag(ae["ster"].to_numpy(bool)),
