@@ -36,6 +36,19 @@ Assumptions
   data cut-off. Progression, allo-HSCT and death are recorded only when they fall on or
   before the last contact (LSTALVDT); nothing is dated after it. Response assessments,
   kinetics and laboratory samples stop at progression.
+* Two grading scales: the profile's CRS and ICANS grades are ASTCT grades (Lee 2019). CRS
+  rows also carry a CTCAE v5.0 grade that differs (2 <-> 3, over oxygen) for some patients
+  while both scales keep the profile's counts; ICANS rows have no CTCAE grade (CTCAE v5.0 has
+  no ICANS term). Lymphodepletion-period events (days -5 to -2) have TRTEMFL 'N'.
+* Disease history and outcomes (ADSL DTHCAUS, BRIDGFL, PRIREFFL, EMDBLFL, CNSBLFL, RELCD7;
+  ADRS BMRESP, EMRESP) follow the profile: primary refractory = no prior allo-HSCT (9 of
+  14); marrow CR in every responder with marrow disease; extramedullary response follows
+  the overall response (ORR near the published 78.5 %); half the relapses CD7-negative;
+  deaths after progression are "DISEASE PROGRESSION", the others non-relapse deaths after
+  allo-HSCT (infection or GVHD). These, the CTCAE grades and the lymphodepletion events draw
+  from a second random stream (``EXTRA_STREAM``), so every earlier value is unchanged.
+* Code: one module per data set (``adsl``, ``adae``, ``adrs``, ``adtte``, ``adpc``,
+  ``adlb``) and ``_common`` for constants and helpers.
 * ADTTE: PFS is an event at the first PD (= ADSL.PDDT) or death, whichever comes first, and
   is otherwise censored at the last adequate (non-PD) response assessment. Consolidative
   allo-HSCT is not a censoring event in the source data (the build offers that choice).
