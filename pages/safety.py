@@ -52,7 +52,8 @@ worst = safety.worst_grade_by_patient_term(cohort, window_days)
 ui.chart(figures.patient_term_heatmap(worst, view.labels, font, window_days),
          key="safety_patient_heatmap")
 st.caption(f"Worst grade per patient and term; grades: {summary.grade_scale}. "
-           "Terms grouped by system organ class (bold), most frequent first.")
+           "Terms grouped by system organ class (bold), most frequent first. ICANS has no "
+           "CTCAE v5.0 grade ('?'); its ASTCT grade is under CRS and ICANS below.")
 
 st.header("CRS and ICANS")
 by_grade = safety.crs_icans_by_grade(cohort, window_days)

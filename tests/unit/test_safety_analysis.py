@@ -419,3 +419,13 @@ def test_icans_is_graded_on_the_astct_scale_only(trial):
     frame = pd.DataFrame({"aesi": ["ICANS", "CRS"], "ASTCTGR": [None, None], "grade": [2, 2]})
     grades = safety._syndrome_grade(frame)
     assert pd.isna(grades.iloc[0]) and grades.iloc[1] == 2
+
+
+def test_grade3_row_counts_icans_by_its_astct_grade():
+    """CTCAE v5.0 has no ICANS term: an ICANS event with ASTCT grade 3 and no CTCAE grade is a
+    grade >=3 TEAE (by ASTCT 2019); a CRS event keeps its CTCAE grade in that row."""
+    events = pd.DataFrame({"aesi": ["ICANS", "CRS"], "ASTCTGR": [3, 3], "grade": [None, 2],
+                           "AESER": ["N", "N"], "AEDLTFL": ["N", "N"]})
+    rows = {key: mask for key, _, mask in safety._summary_categories(events, "CTCAE v5.0")}
+    assert rows["grade3plus"].tolist() == [True, False]
+    assert rows["crs_grade3plus"].tolist() == [False, True]

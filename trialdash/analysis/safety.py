@@ -245,9 +245,12 @@ class TEAESummary:
 
 
 def _summary_categories(events: pd.DataFrame, scale: str) -> list[tuple[str, str, pd.Series]]:
-    """(key, row label, event mask) for every row of the TEAE summary."""
-    grade = _numeric(events["grade"])
+    """(key, row label, event mask) for every row of the TEAE summary.
+
+    The grade >=3 and fatal rows use the CTCAE v5.0 (or severity) grade; ICANS, which has no
+    CTCAE v5.0 term, counts there by its ASTCT grade."""
     syndrome_grade = _syndrome_grade(events)
+    grade = _numeric(events["grade"]).fillna(syndrome_grade.where(events["aesi"].eq("ICANS")))
     threshold = grade_threshold_label(scale)
     rows = [
         ("any_teae", "Any TEAE", pd.Series(True, index=events.index)),
@@ -344,7 +347,8 @@ def _summary_note(events: pd.DataFrame, scale: str, window_days: int | None,
     syndromes = syndromes or f"CRS and ICANS: {ASTCT_SCALE}"
     return (f"Treatment-emergent events of infused patients ({rule.text}), "
             f"{window_label(window_days)}; n/N = patients with the event / infused patients "
-            f"of the group (DLT row: of its DLT-evaluable patients). {grading}. {syndromes}. "
+            f"of the group (DLT row: of its DLT-evaluable patients). {grading} (ICANS, which "
+            f"has no CTCAE v5.0 term, by its ASTCT grade). {syndromes}. "
             f"{DLT_EVALUABLE_DEFINITION}")
 
 
