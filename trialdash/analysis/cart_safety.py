@@ -51,10 +51,12 @@ __all__ = [
 NOT_RECORDED = "Not recorded"
 CYTOPENIA_LANDMARKS = (28, 90)
 LANDMARK_TOLERANCE_DAYS = 7
+# Spellings of 10^9 cells/L in ADaM laboratory units (upper case).
+PER_NANOLITRE = ("10^9/L", "X10^9/L", "10**9/L", "X10E9/L", "10E9/L", "GI/L")
 # (label, PARAMCDs, {unit (upper case): grade >= 3 threshold, values below it}).
 CYTOPENIAS = (
-    ("Neutrophils < 1.0 x10^9/L", ("ANC", "NEUT"), {"10^9/L": 1.0, "GI/L": 1.0}),
-    ("Platelets < 50 x10^9/L", ("PLAT",), {"10^9/L": 50.0, "GI/L": 50.0}),
+    ("Neutrophils < 1.0 x10^9/L", ("ANC", "NEUT"), dict.fromkeys(PER_NANOLITRE, 1.0)),
+    ("Platelets < 50 x10^9/L", ("PLAT",), dict.fromkeys(PER_NANOLITRE, 50.0)),
     ("Hemoglobin < 80 g/L", ("HGB",), {"G/L": 80.0, "G/DL": 8.0}),
 )
 HLH_MARKERS = (("FERRITIN", "Ferritin"), ("IL6", "Interleukin-6"), ("CRP", "C-reactive protein"))
