@@ -72,7 +72,7 @@ ui.table(view, ledger.drop(columns="is_mtd").rename(columns={
     "evaluable": "DLT-evaluable (escalation)", "dlts": "DLTs", "decision": "3+3 decision",
     "rule": "Rule applied"}), "dose escalation",
     column_config={"Rule applied": st.column_config.TextColumn(width="large")})
-st.markdown(f"**MTD:** {mtd or 'not determined (needs a dose level confirmed in six patients)'}")
+st.markdown(overview.mtd_text(ledger))
 if not cohort.filter.is_everyone:
     st.caption("The ledger counts only the patients the filters keep; the protocol's decisions "
                "were made on all patients.")

@@ -1,9 +1,10 @@
-"""Safety: treatment-emergent AEs by dose group, AE heatmaps, CRS and ICANS."""
+"""Safety: treatment-emergent AEs by dose group and period, AE heatmaps, CRS and ICANS as the
+FDA CAR-T labels give them, cytopenias and HLH/MAS markers, DLTs, deaths."""
 
 import streamlit as st
 
 from trialdash import ui
-from trialdash.analysis import safety
+from trialdash.analysis import cart_safety, safety
 from trialdash.figures import safety as figures
 
 WINDOWS = {"First 28 days": safety.DLT_WINDOW_DAYS, "All follow-up": None}
@@ -35,6 +36,12 @@ min_grade = 3 if grade_choice == threshold else 1
 
 st.header("Treatment-emergent adverse events")
 ui.table(view, summary.table, "TEAE summary", caption=summary.note)
+ui.table(view, safety.period_table(cohort), "adverse events by period",
+         caption="Patients with an adverse event by period of onset, whole follow-up. "
+                 "Lymphodepletion (fludarabine + cyclophosphamide, from LDSTDT to the day "
+                 f"before infusion) is a period of its own, whatever TRTEMFL; from day 0: "
+                 f"{summary.rule}. Infections: system organ class 'Infections and "
+                 "infestations'.")
 
 st.header("Adverse events by preferred term")
 incidence = safety.ae_incidence_by_term(cohort, window_days, min_grade)
@@ -45,19 +52,62 @@ worst = safety.worst_grade_by_patient_term(cohort, window_days)
 ui.chart(figures.patient_term_heatmap(worst, view.labels, font, window_days),
          key="safety_patient_heatmap")
 st.caption(f"Worst grade per patient and term; grades: {summary.grade_scale}. "
-           "Terms grouped by system organ class (bold), most frequent first.")
+           "Terms grouped by system organ class (bold), most frequent first. ICANS has no "
+           "CTCAE v5.0 grade ('?'); its ASTCT grade is under CRS and ICANS below.")
 
 st.header("CRS and ICANS")
 by_grade = safety.crs_icans_by_grade(cohort, window_days)
 ui.chart(figures.crs_icans_bars(by_grade, groups, font, window_days), key="safety_crs_bars")
-ui.table(view, safety.crs_icans_table(by_grade), "CRS and ICANS by grade",
-         caption="Patients by worst grade per syndrome: ASTCT consensus grade (Lee 2019), the "
-                 f"{summary.grade_scale} grade standing in where no ASTCT grade was recorded "
-                 "(see the grading-scale column). None = infused patients without the syndrome.")
+grades_table = safety.crs_icans_table(by_grade)
+scales = "; ".join(f"{s}: {scale}" for s, scale in
+                   grades_table.drop_duplicates("Syndrome")[["Syndrome", "Grading scale"]]
+                   .itertuples(index=False))
+ui.table(view, grades_table.drop(columns="Grading scale"), "CRS and ICANS by grade",
+         caption="Patients by worst grade per syndrome. ICANS on the ASTCT scale only (CTCAE "
+                 "v5.0 has no ICANS term); CRS on ASTCT (Lee 2019), its "
+                 f"{summary.grade_scale} grade standing in only where no ASTCT grade was "
+                 "recorded. {scales}. None = "
+                 "infused patients without the syndrome.")
+ui.table(view, cart_safety.syndrome_management(cohort, window_days), "CRS and ICANS management",
+         caption="As the FDA CAR-T labels report them, median (range): onset = day of the first "
+                 "episode per patient; duration = days of each resolved episode, onset to end "
+                 "inclusive (ongoing episodes counted apart); "
+                 "tocilizumab and corticosteroids = patients given them for CRS or ICANS. "
+                 "n/N of infused patients.")
 episodes = safety.crs_icans_episodes(cohort, window_days)
 ui.chart(figures.crs_icans_timeline(episodes, view.labels, font, window_days),
          key="safety_timeline")
 with st.expander("CRS and ICANS episodes (table)"):
-    ui.table(view, episodes.drop(columns=["dose_order"]), "CRS and ICANS episodes",
+    ui.table(view, safety.episodes_display(episodes, view.labels), "CRS and ICANS episodes",
              caption="One row per event. Days since infusion; an event without an end date "
-                     "runs to the last contact (ongoing = True).")
+                     "runs to the last contact (Ongoing). ASTCT = ASTCT consensus grade (Lee "
+                     "2019); CTCAE = CTCAE v5.0 grade (none for ICANS).")
+
+st.header("Cytopenias and HLH/MAS markers")
+if view.trial.has("adlb"):
+    cytopenias, skipped = cart_safety.prolonged_cytopenias(cohort)
+    ui.table(view, cytopenias, "prolonged cytopenias",
+             caption="Patients with a CTCAE v5.0 grade ≥3 value at day 28 and day 90 (the "
+                     "sample nearest the day within ±7 days; N = patients with such a sample)."
+                     + (f" Not graded (unit unknown or no samples): {', '.join(skipped)}."
+                        if skipped else ""))
+    ui.table(view, cart_safety.hlh_markers(cohort), "HLH/MAS markers",
+             caption="Peak value per patient from day 0 to day 28. Ferritin > 10,000 ng/mL: "
+                     "carHLH threshold (Neelapu et al. 2018).")
+else:
+    st.info("No laboratory data (ADLB) in this snapshot.")
+
+st.header("Dose-limiting toxicities")
+ui.table(view, cart_safety.dlt_listing(cohort, view.labels), "DLT listing",
+         caption="Every event flagged AEDLTFL 'Y', and patients with DLTFL 'Y' but no "
+                 "flagged event; CTCAE v5.0 and ASTCT grades, onset in days since infusion, "
+                 "dose in CAR-T cells/kg. DLT-evaluable: as defined under the TEAE summary.")
+
+st.header("Deaths")
+deaths = cart_safety.deaths(cohort)
+st.markdown("  \n".join(deaths.lines()))
+if deaths.deaths:
+    ui.table(view, cart_safety.deaths_display(deaths, view.labels), "deaths",
+             caption="Cause from DTHCAUS, else the term of a grade 5 adverse event (source). "
+                     "NRM = non-relapse death: no relapse or progression before death. Days "
+                     "since infusion; dose in CAR-T cells/kg.")

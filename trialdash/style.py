@@ -1,28 +1,46 @@
-"""Fixed colours and orders shared by every figure and table.
+"""Fixed colours, marker symbols and orders shared by every figure and table.
 
 Dose groups take colours by their position in dose order (lowest dose first), so a group
 keeps its colour on every page whatever the filter. Subtypes take fixed colours by name.
-Palettes are colour-blind safe (Okabe-Ito) and dark enough to read on a projector.
+
+Palettes are colour-blind safe: categorical colours come from Okabe & Ito (2008, "Color
+Universal Design"), with Tol's wine, olive and friends where more are needed; grades are a
+light-to-dark sequence, so they differ in lightness, which every colour-vision deficiency
+keeps. tests/unit/test_palettes.py checks that every pair of colours of a palette stays
+apart (CIELAB distance) under simulated protanopia, deuteranopia and tritanopia (Machado,
+Oliveira & Fernandes 2009), and tests/browser checks the charts under Chromium's emulated
+vision deficiencies.
 """
 
 from __future__ import annotations
 
-# Okabe-Ito blue and orange, then Tol's wine: three dose levels that stay apart even when
-# lines are faded behind a median band, and for colour-blind viewers.
-DOSE_PALETTE = ("#0072B2", "#E69F00", "#882255", "#009E73", "#CC79A7", "#56B4E9", "#000000")
+# Okabe-Ito blue and orange, then Tol's dark brown: three dose levels that stay apart even
+# when faded (translucent lanes, lines behind a median band), for colour-blind viewers too
+# (Tol's wine turned as blue as the faded Okabe-Ito blue under protanopia).
+DOSE_PALETTE = ("#0072B2", "#E69F00", "#661100", "#009E73", "#CC79A7", "#56B4E9", "#000000")
 SUBTYPE_ORDER = ("T-ALL", "T-LBL", "PTCL-NOS", "AITL", "ALCL")
+# Okabe-Ito colours not used by the first three dose levels, so a subtype never takes a
+# dose group's colour.
 SUBTYPE_COLOURS = {
-    "T-ALL": "#1b9e77",
-    "T-LBL": "#7570b3",
-    "PTCL-NOS": "#d95f02",
-    "AITL": "#e7298a",
-    "ALCL": "#66a61e",
+    "T-ALL": "#009E73",  # bluish green
+    "T-LBL": "#56B4E9",  # sky blue
+    "PTCL-NOS": "#D55E00",  # vermillion
+    "AITL": "#CC79A7",  # reddish purple
+    "ALCL": "#000000",  # black
 }
-EXTRA_SUBTYPE_PALETTE = ("#a6761d", "#666666", "#e6ab02", "#1f78b4", "#b15928")
-# Worst-grade colours: 1 pale to 5 black.
-GRADE_COLOURS = {1: "#fde0c5", 2: "#facba6", 3: "#f0746e", 4: "#b0205a", 5: "#1a1a1a"}
-RESPONSE_COLOURS = {"CR": "#1a9850", "CRi": "#66bd63", "PR": "#a6d96a", "SD": "#fee08b",
-                    "NON-CR/NON-PD": "#fdae61", "PD": "#d73027", "NE": "#bdbdbd"}
+# Tol's muted palette: subtypes outside the canonical five.
+EXTRA_SUBTYPE_PALETTE = ("#999933", "#44AA99", "#332288", "#DDCC77", "#AA4499")
+# Worst-grade colours: a light-to-dark sequence, pale yellow (1) to near black (5).
+GRADE_COLOURS = {1: "#FFF1A8", 2: "#F5B841", 3: "#D9622B", 4: "#8E1B3F", 5: "#1a1a1a"}
+# Responses: Okabe-Ito, no red-green pair; blues for complete responses (CR dark, CRi
+# light), bluish green for PR, yellow SD, vermillion PD, light grey NE.
+RESPONSE_COLOURS = {"CR": "#0072B2", "CRi": "#56B4E9", "PR": "#009E73", "SD": "#F0E442",
+                    "NON-CR/NON-PD": "#E69F00", "PD": "#D55E00", "NE": "#CCCCCC"}
+# Plotly marker symbols per response, so CR and CRi differ in shape as well as colour.
+RESPONSE_SYMBOLS = {"CR": "star", "CRi": "diamond", "PR": "triangle-up", "SD": "square",
+                    "NON-CR/NON-PD": "square-open", "PD": "x", "NE": "circle-open"}
+# Marker outline that reads on every response colour.
+RESPONSE_OUTLINE = "#1a1a1a"
 
 
 def dose_colour(order: int) -> str:

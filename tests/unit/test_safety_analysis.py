@@ -12,7 +12,10 @@ own adverse events, chosen so every row of every table can be counted by eye:
 - S3: 1.0 dose, enrolled, not infused: a nausea G1 record that must never count.
 - S4: screen failure.
 - S5: 1.0 dose, infused 2023-06-01, alive 2023-12-31. CRS CTCAE 3 with no ASTCT grade days
-  1-4 (tocilizumab and steroids, TRTEMFL blank); neutrophil count decreased G2 days 4-9.
+  1-4 (tocilizumab and steroids); neutrophil count decreased G2 days 4-9; headache G1 day 2
+  with TRTEMFL blank (not treatment-emergent: ADaM IG, only 'Y' is).
+- S2 also has pyrexia G2 on day -2 flagged TRTEMFL Y: in the lymphodepletion period (LDSTDT
+  day -5), so in no TEAE table (they start at day 0) but in the lymphodepletion period.
 
 Denominators (infused): 0.25 N=1 (S1), 1.0 N=2 (S2, S5), overall N=3.
 """
@@ -46,7 +49,9 @@ def _adsl() -> pd.DataFrame:
         "SAFFL": "Y", "EFFFL": "Y", "DLTEVLFL": "Y", "DLTFL": "N", "DTHFL": "N",
         "LSTALVDT": D("2023-12-31"), "DCUTDT": D("2024-01-31"),
     }
-    return pd.concat([adsl, pd.DataFrame([s5])], ignore_index=True)
+    adsl = pd.concat([adsl, pd.DataFrame([s5])], ignore_index=True)
+    adsl.loc[adsl["USUBJID"] == "S2", "DLTFL"] = "Y"  # S2's ICANS is a DLT (AEDLTFL Y)
+    return adsl
 
 
 def _adae(severity_only: bool = False) -> pd.DataFrame:
@@ -72,8 +77,12 @@ def _adae(severity_only: bool = False) -> pd.DataFrame:
          "Y", "Y", "N", "N", "N"),
         ("S3", "Nausea", "Gastrointestinal disorders", 1, None, "2023-03-01", "2023-03-02", "Y",
          "N", "N", "N", "N"),
-        ("S5", CRS, "Immune system disorders", 3, None, "2023-06-02", "2023-06-05", None, "N",
+        ("S5", CRS, "Immune system disorders", 3, None, "2023-06-02", "2023-06-05", "Y", "N",
          "N", "Y", "Y"),
+        ("S5", "Headache", "Nervous system disorders", 1, None, "2023-06-03", "2023-06-04", None,
+         "N", "N", "N", "N"),
+        ("S2", "Pyrexia", "General disorders", 2, None, "2023-02-27", "2023-02-28", "Y", "N",
+         "N", "N", "N"),
         ("S5", NEUT, "Investigations", 2, None, "2023-06-05", "2023-06-10", "Y", "N", "N", "N",
          "N"),
     ]
@@ -89,8 +98,10 @@ def _adae(severity_only: bool = False) -> pd.DataFrame:
     return frame
 
 
-def _build(path, severity_only: bool = False) -> Trial:
-    datasets = {"adsl": _adsl(), "adae": _adae(severity_only)}
+def _build(path, severity_only: bool = False, without_flag: bool = False) -> Trial:
+    adae = _adae(severity_only)
+    datasets = {"adsl": _adsl(),
+                "adae": adae.drop(columns="TRTEMFL") if without_flag else adae}
     meta = SnapshotMeta("TINY", "Safety test trial", None, date(2024, 1, 31), "adam",
                         "hand-written fixture", [], None, "TRT01A", "DISTYPE")
     return Trial.open(write_snapshot(derive_all(datasets), meta, path))
@@ -104,6 +115,11 @@ def trial(tmp_path_factory) -> Trial:
 @pytest.fixture(scope="module")
 def severity_trial(tmp_path_factory) -> Trial:
     return _build(tmp_path_factory.mktemp("safety_sev") / "safety_sev.duckdb", True)
+
+
+@pytest.fixture(scope="module")
+def unflagged_trial(tmp_path_factory) -> Trial:
+    return _build(tmp_path_factory.mktemp("safety_noflag") / "noflag.duckdb", without_flag=True)
 
 
 def _counts(summary, category: str) -> dict[str, tuple[int, int]]:
@@ -344,3 +360,72 @@ def test_grade_labels_follow_the_scale():
     assert safety.incidence_label(1, "CTCAE v5.0") == "any grade"
     assert safety.incidence_label(3, "CTCAE v5.0") == "grade ≥3"
     assert safety.incidence_label(3, severity) == "severe"
+
+
+# --- treatment-emergence rule and periods ----------------------------------------------------
+
+
+def test_blank_trtemfl_is_not_treatment_emergent(trial):
+    """ADaM IG: only TRTEMFL 'Y' is treatment-emergent; a blank is not. Hand count: S5's
+    headache (TRTEMFL blank) and S2's pyrexia on day -2 (flag Y, before infusion) are in no
+    TEAE table; S1's nausea (flag N) neither."""
+    inc = safety.ae_incidence_by_term(trial.cohort(), window_days=None)
+    assert {"Headache", "Pyrexia", "Nausea"}.isdisjoint(set(inc["AEDECOD"]))
+    summary = safety.teae_summary(trial.cohort(), window_days=None)
+    assert summary.rule == safety.teae_rule(trial.cohort().adverse_events()).text
+    assert "TRTEMFL 'Y'" in summary.rule and "ADaM IG" in summary.note
+    assert "TRTEMFL 'Y'" in summary.note
+
+
+def test_without_trtemfl_onset_on_or_after_infusion(unflagged_trial):
+    """Without TRTEMFL the rule is onset on or after the infusion day. Hand count: S5's
+    headache (day 2) now counts; S2's pyrexia (day -2) and S1's nausea (day -4) do not."""
+    cohort = unflagged_trial.cohort()
+    inc = safety.ae_incidence_by_term(cohort, window_days=None)
+    terms = set(inc["AEDECOD"])
+    assert "Headache" in terms and not {"Pyrexia", "Nausea"} & terms
+    row = inc[(inc["AEDECOD"] == "Headache") & (inc["dose_group"] == ALL)].iloc[0]
+    assert (row["n"], row["N"]) == (1, 3)
+    summary = safety.teae_summary(cohort, window_days=28)
+    assert "no TRTEMFL" in summary.rule and "no TRTEMFL" in summary.note
+
+
+def test_events_by_period_hand_counts(trial):
+    """Hand count (LDSTDT day -5 for S1 and S2). Lymphodepletion: S1 nausea G1 day -4 and S2
+    pyrexia G2 day -2 (2 patients, none grade >=3, 2 events). Days 0-28 (treatment-emergent):
+    S1 CRS, neutropenia G4, ALT, CRS; S2 ICANS G3, neutropenia G3; S5 CRS G3, neutropenia
+    (headache is not TE): 3 patients, 3 with grade >=3, 8 events. Day 29 on: S2 lung infection
+    G3 and sepsis G5: 1 patient, 1 grade >=3, 2 events. N = 3 infused."""
+    periods = safety.events_by_period(trial.cohort())
+    got = periods[["period", "n", "n_grade3", "events", "N"]].values.tolist()
+    assert got == [[safety.PERIODS[0], 2, 0, 2, 3], [safety.PERIODS[1], 3, 3, 8, 3],
+                   [safety.PERIODS[2], 1, 1, 2, 3]]
+
+
+def test_infections_by_period_hand_counts(trial):
+    """FDA CAR-T labels tabulate infections by period. Hand count: only S2's lung infection
+    (day 40) and sepsis (day 60), both after day 28."""
+    periods = safety.events_by_period(trial.cohort(), soc="Infections and infestations")
+    assert periods["n"].tolist() == [0, 0, 1] and periods["events"].tolist() == [0, 0, 2]
+
+
+def test_icans_is_graded_on_the_astct_scale_only(trial):
+    """CTCAE v5.0 has no ICANS term (graded under encephalopathy and related terms); ASTCT 2019
+    (Lee) grades it. S2's ICANS carries AETOXGR 3 in the fixture: the episode shows no CTCAE
+    grade. An ICANS event without ASTCT grade stays ungraded; CRS falls back to CTCAE."""
+    episodes = safety.crs_icans_episodes(trial.cohort(), window_days=None)
+    icans = episodes[episodes["aesi"] == "ICANS"].iloc[0]
+    assert pd.isna(icans["ctcae_grade"]) and icans["astct_grade"] == 3
+    frame = pd.DataFrame({"aesi": ["ICANS", "CRS"], "ASTCTGR": [None, None], "grade": [2, 2]})
+    grades = safety._syndrome_grade(frame)
+    assert pd.isna(grades.iloc[0]) and grades.iloc[1] == 2
+
+
+def test_grade3_row_counts_icans_by_its_astct_grade():
+    """CTCAE v5.0 has no ICANS term: an ICANS event with ASTCT grade 3 and no CTCAE grade is a
+    grade >=3 TEAE (by ASTCT 2019); a CRS event keeps its CTCAE grade in that row."""
+    events = pd.DataFrame({"aesi": ["ICANS", "CRS"], "ASTCTGR": [3, 3], "grade": [None, 2],
+                           "AESER": ["N", "N"], "AEDLTFL": ["N", "N"]})
+    rows = {key: mask for key, _, mask in safety._summary_categories(events, "CTCAE v5.0")}
+    assert rows["grade3plus"].tolist() == [True, False]
+    assert rows["crs_grade3plus"].tolist() == [False, True]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from trialdash.figures import safety as figs
 from trialdash.style import GRADE_COLOURS, dose_colour
@@ -200,10 +201,12 @@ def test_crs_icans_bars_only_selected_groups():
 
 
 def test_timeline_bars_span_onset_to_end_coloured_by_grade():
-    """S1 CRS: base day 2, length 5 (days 2-6), grade 2 colour; S2 ICANS hatched."""
+    """Hand count: S1 CRS days 2-6 starts at 2 and ends at 6 on the axis (length 4, not one
+    day too long), grade 2 colour; S2 ICANS hatched."""
     fig = figs.crs_icans_timeline(_episodes(), LABELS, 14)
     grade2 = next(t for t in fig.data if t.type == "bar" and t.name == "Grade 2")
-    assert list(grade2.base) == [2] and list(grade2.x) == [5]
+    assert list(grade2.base) == [2] and list(grade2.x) == [4]
+    assert grade2.base[0] + grade2.x[0] == 6
     assert grade2.marker.color == GRADE_COLOURS[2] and grade2.orientation == "h"
     grade3 = next(t for t in fig.data if t.type == "bar" and t.name == "Grade 3")
     assert list(grade3.marker.pattern.shape) == ["/", ""]  # S2 ICANS, S5 CRS
@@ -211,12 +214,21 @@ def test_timeline_bars_span_onset_to_end_coloured_by_grade():
 
 def test_timeline_rows_and_treatment_markers():
     """One row per patient labelled with pseudonyms; S5 has CRS and ICANS, so they sit off
-    the row centre; markers for tocilizumab (S1, S5), steroids (S2, S5), ongoing (S2)."""
+    the row centre; markers for tocilizumab (S1, S5), steroids (S2, S5), ongoing (S2).
+    Tocilizumab and steroids are yes/no flags without a day: their markers sit on the
+    episode (between onset and end), never after it, and the legend says so."""
     fig = figs.crs_icans_timeline(_episodes(), LABELS, 14)
     assert list(fig.layout.yaxis.ticktext) == ["P01", "P02", "P03"]
-    markers = {t.name: t for t in fig.data if t.type == "scatter"}
+    markers = {t.name.split(" given")[0]: t for t in fig.data if t.type == "scatter"}
     assert len(markers["Tocilizumab"].x) == 2
     assert len(markers["Corticosteroids"].x) == 2
+    # Hand count: tocilizumab for S1 CRS days 2-6 and S5 CRS days 1-4.
+    # a third of the way along: 1 + 3/3 = 2.0 (S5), 2 + 4/3 (S1), both inside their episode.
+    assert sorted(markers["Tocilizumab"].x) == pytest.approx([2.0, 2 + 4 / 3])
+    # two thirds along: S5 CRS 1 + 2*3/3 = 3; S2 ICANS days 5-61: 5 + 2*56/3.
+    assert sorted(markers["Corticosteroids"].x) == pytest.approx([3.0, 5 + 112 / 3])
+    assert all("day not recorded" in t.name for t in fig.data
+               if t.type == "scatter" and not t.name.startswith("Ongoing"))
     assert list(markers["Ongoing at last contact"].y) == [1.0]
     assert sorted(markers["Corticosteroids"].y) == [1.0, 1.8]
     assert fig.layout.xaxis.title.text.startswith("Days since infusion")

@@ -1,7 +1,9 @@
 """Enrollment, disposition and baseline characteristics.
 
 Populations: *enrolled* = ADSL rows with a dose group assigned (screen failures excluded);
-*infused* = TRTSDT present (SAFFL); *DLT-evaluable* = DLTEVLFL 'Y'; *efficacy-evaluable* =
+*infused* = TRTSDT present (SAFFL); *DLT-evaluable* as
+:data:`~trialdash.analysis.escalation.DLT_EVALUABLE_DEFINITION` (escalation cohort,
+DLTEVLFL 'Y'; the same for the 3+3 ledger and the safety tables); *efficacy-evaluable* =
 the ORR's evaluable population (:func:`trialdash.analysis.response.evaluable_population`:
 EFFFL 'Y', or, without EFFFL, patients with a response assessment). The baseline table
 describes the infused patients (the safety population).
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trialdash.analysis.escalation import dlt_evaluable
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.response import evaluable_population
 from trialdash.analysis.stats import median_range
@@ -27,7 +30,7 @@ FLOW_STEPS = (
     ("Enrolled", "enrolled"),
     ("Lymphodepleted", "lymphodepleted"),
     ("Infused", "infused"),
-    ("DLT-evaluable", "DLTEVLFL"),
+    ("DLT-evaluable (escalation)", "DLTEVLFL"),
     ("Efficacy-evaluable", "EFFFL"),
 )
 
@@ -65,7 +68,12 @@ def disposition(cohort: Cohort) -> Disposition:
     evaluable = enrolled["USUBJID"].isin(evaluable_population(cohort).ids)
     rows = []
     for label, column in flow_steps(cohort.trial.is_cell_therapy):
-        flag = evaluable if column == "EFFFL" else enrolled[column].eq("Y")
+        if column == "EFFFL":
+            flag = evaluable
+        elif column == "DLTEVLFL":
+            flag = dlt_evaluable(enrolled)
+        else:
+            flag = enrolled[column].eq("Y")
         row = {"step": label}
         for group in groups:
             row[group] = int(flag[enrolled["dose_group"] == group].sum())

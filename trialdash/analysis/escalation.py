@@ -33,6 +33,13 @@ MTD (exact definition used by :func:`escalation_ledger`)
   the top dose was given to only 3 patients and not confirmed in 6).
 Levels above the lowest level that exceeds the MTD (a protocol deviation) are shown in the
 ledger but do not affect the MTD.
+
+What pages say (:func:`mtd_statement`): a found MTD only when a dose level exceeded it;
+when none did, "MTD not reached; highest dose tested <dose> (<k> DLT in <n>)", because
+"MTD: <top dose>" would read as a toxicity ceiling found.
+
+DLT-evaluable (:data:`DLT_EVALUABLE_DEFINITION`, :func:`dlt_evaluable`): one definition for
+patient flow, the 3+3 ledger and the safety tables.
 """
 
 from __future__ import annotations
@@ -42,13 +49,16 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 __all__ = [
+    "DLT_EVALUABLE_DEFINITION",
     "DoseLevelDecision",
     "ESCALATE",
     "EXCEEDS",
     "EXPAND",
     "INCOMPLETE",
     "TOLERATED_TOP",
+    "dlt_evaluable",
     "escalation_ledger",
+    "mtd_statement",
     "three_plus_three",
 ]
 
@@ -57,6 +67,25 @@ EXPAND = "Expand to 6"
 EXCEEDS = "Exceeds MTD"
 INCOMPLETE = "Incomplete cohort"
 TOLERATED_TOP = "Tolerated (highest dose)"
+EXPANSION = "EXPANSION"
+DLT_EVALUABLE_DEFINITION = (
+    "DLT-evaluable = infused patients of the dose-escalation cohort with DLTEVLFL 'Y' "
+    "(completed the 28-day DLT window, or had a DLT within it); expansion patients are not "
+    "DLT-evaluable. DLTs = DLTFL 'Y' among them."
+)
+
+
+def dlt_evaluable(subjects: pd.DataFrame) -> pd.Series:
+    """Whether each ADSL row is DLT-evaluable (:data:`DLT_EVALUABLE_DEFINITION`).
+
+    Needs ``infused`` and ``DLTEVLFL``; ``COHORT`` is optional (without it, or where it is
+    blank, a patient counts as escalation).
+    """
+    cohort = (subjects["COHORT"] if "COHORT" in subjects.columns
+              else pd.Series(None, index=subjects.index, dtype="object"))
+    in_escalation = ~cohort.fillna("").astype(str).str.strip().str.upper().eq(EXPANSION)
+    return (subjects["infused"].eq("Y") & subjects["DLTEVLFL"].eq("Y")
+            & in_escalation).fillna(False).astype(bool)
 
 
 @dataclass(frozen=True)
@@ -172,3 +201,34 @@ def escalation_ledger(levels: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     ledger["is_mtd"] = [i == mtd_index for i in range(len(decisions))]
     mtd = None if mtd_index is None else decisions[mtd_index].dose
     return ledger, mtd
+
+
+def _dlts_in(dlts: int, evaluable: int) -> str:
+    return f"{dlts} DLT{'' if dlts == 1 else 's'} in {evaluable}"
+
+
+def mtd_statement(ledger: pd.DataFrame) -> str:
+    """What to say about the MTD, from :func:`escalation_ledger`'s ledger.
+
+    * A dose level exceeded the MTD and the level below was confirmed in six:
+      "MTD: <dose> (<k> DLT in <n>)".
+    * A dose level exceeded the MTD but none below qualifies: "MTD not determined: <dose>
+      exceeded it (<k> DLTs in <n>) and no lower dose level was confirmed in six patients".
+    * No dose level exceeded the MTD: "MTD not reached; highest dose tested <dose>
+      (<k> DLT in <n>)".
+    """
+    if ledger.empty:
+        return "MTD not determined: no dose level has been tested"
+    exceeds = ledger[ledger["decision"] == EXCEEDS]
+    if exceeds.empty:
+        top = ledger.iloc[-1]
+        return (f"MTD not reached; highest dose tested {top['dose']} "
+                f"({_dlts_in(int(top['dlts']), int(top['evaluable']))})")
+    mtd = ledger[ledger["is_mtd"]]
+    if not mtd.empty:
+        row = mtd.iloc[0]
+        return f"MTD: {row['dose']} ({_dlts_in(int(row['dlts']), int(row['evaluable']))})"
+    first = exceeds.iloc[0]
+    return (f"MTD not determined: {first['dose']} exceeded it "
+            f"({_dlts_in(int(first['dlts']), int(first['evaluable']))}) and no lower dose "
+            "level was confirmed in six patients")

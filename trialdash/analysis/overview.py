@@ -3,8 +3,8 @@
 Assumptions
 -----------
 * The 3+3 ledger counts, per dose level: *treated* = infused patients; *evaluable* and
-  *DLTs* = DLT-evaluable patients (DLTEVLFL 'Y') of the escalation cohort and those with a
-  DLT (DLTFL 'Y'). When ADSL has no COHORT variable every DLT-evaluable patient counts.
+  *DLTs* as :data:`~trialdash.analysis.escalation.DLT_EVALUABLE_DEFINITION` defines them
+  (the same definition as patient flow and the safety tables).
   The ledger follows the filter; with a subtype or patient filter it no longer describes the
   protocol's decisions, which pages say.
 * Median follow-up is the reverse Kaplan-Meier median of OS when ADTTE has OS.
@@ -18,7 +18,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from trialdash.analysis.escalation import escalation_ledger
+from trialdash.analysis.escalation import (
+    DLT_EVALUABLE_DEFINITION,
+    dlt_evaluable,
+    escalation_ledger,
+    mtd_statement,
+)
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.response import OVERALL, orr_table
 from trialdash.analysis.stats import Proportion, proportion
@@ -84,8 +89,7 @@ def dose_levels(cohort: Cohort) -> pd.DataFrame:
     infused = cohort.infused
     infused = infused[~is_placebo(infused["dose_group"])]
     cohort_col = infused["COHORT"].fillna("").str.upper()
-    in_escalation = ~cohort_col.eq(EXPANSION)
-    evaluable = infused["DLTEVLFL"].eq("Y") & in_escalation
+    evaluable = dlt_evaluable(infused)
     rows = []
     for (_, dose), part in infused.groupby(["dose_order", "dose_group"], sort=True):
         mask = evaluable[part.index]
@@ -105,3 +109,8 @@ def escalation(cohort: Cohort) -> tuple[pd.DataFrame, str | None]:
     ledger, mtd = escalation_ledger(levels[["dose", "treated", "evaluable", "dlts"]])
     ledger.insert(2, "expansion", levels["expansion"].to_numpy())
     return ledger, mtd
+
+
+def mtd_text(ledger: pd.DataFrame) -> str:
+    """The MTD sentence under the ledger, in bold, with the DLT-evaluable definition."""
+    return f"**{mtd_statement(ledger)}.** {DLT_EVALUABLE_DEFINITION}"

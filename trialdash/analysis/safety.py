@@ -5,17 +5,24 @@ Assumptions
 * Population: infused patients kept by the filter (``cohort.infused``, the safety
   population). Every denominator N is the number of infused patients of the dose group (or
   of all dose groups for :data:`OVERALL`), whether or not they had an event.
-* Treatment-emergent: ``TRTEMFL`` is 'Y' or blank (an import without the flag counts every
-  event). Events of patients who were not infused are never counted.
+* Treatment-emergent (ADaM IG: only ``TRTEMFL = 'Y'`` is treatment-emergent, a blank is
+  not): when the data set carries ``TRTEMFL`` (any non-blank value in ADAE), an event is
+  treatment-emergent when its flag is 'Y'; when it does not, when it starts on or after the
+  infusion day (day 0). Either way the tables here count events from day 0 on:
+  lymphodepletion-period events (days from ``LDSTDT`` to -1) are a period of their own
+  (:func:`events_by_period`), as CAR-T reports give them. :func:`teae_rule` says which rule
+  applied. Events of patients who were not infused are never counted.
 * Window: ``window_days=28`` keeps events starting on days 0-28 after infusion (day 0 =
-  infusion; the ``adverse_events`` query also drops events without a start day);
-  ``None`` keeps the whole follow-up.
+  infusion; events without a start day are dropped); ``None`` keeps the whole follow-up
+  (an event flagged 'Y' without a start day is kept).
 * Grades: ``AETOXGR`` is the CTCAE v5.0 grade (1-5). An import with severity only
   (``AESEV``) is graded 1-3 (mild, moderate, severe); "grade >=3" then reads "Severe" and
   there is no fatal grade. Cytokine release syndrome (CRS) and immune effector
   cell-associated neurotoxicity syndrome (ICANS) are graded by the ASTCT consensus (Lee et al.,
-  Biol Blood Marrow Transplant 2019) in ``ASTCTGR``; where an event has no ASTCT grade its
-  CTCAE (or severity) grade stands in, and the ``scale`` columns and labels say so.
+  Biol Blood Marrow Transplant 2019) in ``ASTCTGR``; where a CRS event has no ASTCT grade its
+  CTCAE (or severity) grade stands in, and the ``scale`` columns and labels say so. ICANS is
+  graded on the ASTCT scale only (CTCAE v5.0 has no ICANS term): an ICANS event without
+  ``ASTCTGR`` is counted as ungraded, never given its CTCAE grade.
 * Counts are of patients, not events: a patient counts once per row, at their worst grade.
 """
 
@@ -23,9 +30,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from trialdash.analysis.enrollment import OVERALL
+from trialdash.analysis.escalation import DLT_EVALUABLE_DEFINITION, dlt_evaluable
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.flags import is_yes
 from trialdash.analysis.stats import format_n_of_N
@@ -35,6 +44,8 @@ from trialdash.trial import Cohort
 __all__ = [
     "ASTCT_SCALE",
     "DLT_WINDOW_DAYS",
+    "PERIODS",
+    "TEAERule",
     "OVERALL",
     "SYNDROMES",
     "TEAESummary",
@@ -42,8 +53,10 @@ __all__ = [
     "crs_icans_by_grade",
     "crs_icans_episodes",
     "crs_icans_table",
+    "events_by_period",
     "grade_threshold_label",
     "incidence_label",
+    "teae_rule",
     "teae_summary",
     "window_label",
     "worst_grade_by_patient_term",
@@ -77,9 +90,52 @@ def _numeric(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
-def _is_emergent(flag: pd.Series) -> pd.Series:
-    cleaned = flag.astype("object").str.strip().str.upper()
-    return (cleaned.isna() | cleaned.isin(["Y", ""])).astype(bool)
+def _cleaned_flag(flag: pd.Series) -> pd.Series:
+    return flag.astype("object").str.strip().str.upper().replace("", None)
+
+
+@dataclass(frozen=True)
+class TEAERule:
+    """Which treatment-emergence rule applied, and its wording for captions.
+
+    Attributes
+    ----------
+    uses_flag : bool
+        True when ADAE carries ``TRTEMFL`` (only 'Y' is treatment-emergent, ADaM IG);
+        False when it does not (onset on or after the infusion day).
+    text : str
+        The rule in words.
+    """
+
+    uses_flag: bool
+    text: str
+
+
+FLAG_RULE = TEAERule(True, "treatment-emergent = TRTEMFL 'Y' (a blank flag is not; ADaM IG), "
+                           "onset on or after the infusion day")
+ONSET_RULE = TEAERule(False, "treatment-emergent = onset on or after the infusion day "
+                             "(the data have no TRTEMFL)")
+
+
+def teae_rule(events: pd.DataFrame) -> TEAERule:
+    """The flag rule when any ADAE row of ``events`` has a TRTEMFL value, else the onset rule.
+
+    ``events`` should be every adverse event of the snapshot (not a filtered subset), so the
+    rule does not change with the filter.
+    """
+    has_flag = "TRTEMFL" in events.columns and _cleaned_flag(events["TRTEMFL"]).notna().any()
+    return FLAG_RULE if has_flag else ONSET_RULE
+
+
+def _is_emergent(events: pd.DataFrame, rule: TEAERule, window_days: int | None) -> pd.Series:
+    """Treatment-emergent under ``rule`` and starting from day 0 within the window."""
+    start = _numeric(events["start_day"])
+    in_window = start.ge(0) & (start.le(window_days) if window_days is not None else True)
+    if not rule.uses_flag:
+        return in_window.astype(bool)
+    flagged = _cleaned_flag(events["TRTEMFL"]).eq("Y").fillna(False).astype(bool)
+    undated = start.isna() if window_days is None else False
+    return (flagged & (in_window | undated)).astype(bool)
 
 
 def _scale_of(frame: pd.DataFrame) -> str:
@@ -107,16 +163,27 @@ def _with_overall(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([frame, frame.assign(dose_group=OVERALL)], ignore_index=True)
 
 
+def cohort_teae_rule(cohort: Cohort) -> TEAERule:
+    """The treatment-emergence rule of the cohort's snapshot (decided on all its events)."""
+    return teae_rule(cohort.trial.run("adverse_events", subjects=list(
+        cohort.trial.run("subjects", dose_groups=None, subtypes=None, subjects=None)["USUBJID"]),
+        window_days=None))
+
+
 def _teae(cohort: Cohort, window_days: int | None) -> pd.DataFrame:
-    """Treatment-emergent events of infused patients within the window."""
-    events = cohort.adverse_events(window_days)
-    keep = events["USUBJID"].isin(cohort.infused["USUBJID"]) & _is_emergent(events["TRTEMFL"])
+    """Treatment-emergent events of infused patients within the window (see module notes)."""
+    events = cohort.adverse_events(None)
+    keep = (events["USUBJID"].isin(cohort.infused["USUBJID"])
+            & _is_emergent(events, cohort_teae_rule(cohort), window_days))
     return events[keep].reset_index(drop=True)
 
 
 def _syndrome_grade(events: pd.DataFrame) -> pd.Series:
-    """ASTCT grade of CRS/ICANS events, else their CTCAE (or severity) grade."""
-    return _numeric(events["ASTCTGR"]).fillna(_numeric(events["grade"]))
+    """ASTCT grade of CRS/ICANS events; CRS without one takes its CTCAE (or severity) grade.
+    ICANS has no CTCAE v5.0 term, so an ICANS event without ASTCT grade stays ungraded."""
+    astct = _numeric(events["ASTCTGR"])
+    fallback = _numeric(events["grade"]).where(events["aesi"].ne("ICANS").fillna(True))
+    return astct.fillna(fallback)
 
 
 def _syndrome_scale(events: pd.DataFrame, syndrome: str, fallback: str) -> str:
@@ -125,6 +192,9 @@ def _syndrome_scale(events: pd.DataFrame, syndrome: str, fallback: str) -> str:
     missing = int(_numeric(rows["ASTCTGR"]).isna().sum())
     if missing == 0:
         return ASTCT_SCALE
+    if syndrome == "ICANS":
+        return (f"{ASTCT_SCALE} only; {missing} of {len(rows)} events without ASTCT grade "
+                "are ungraded (CTCAE v5.0 has no ICANS term)")
     if missing == len(rows):
         return f"{fallback} (no ASTCT grade recorded)"
     return f"{ASTCT_SCALE}; {fallback} for {missing} of {len(rows)} events without ASTCT grade"
@@ -151,7 +221,10 @@ class TEAESummary:
     counts : DataFrame
         Long form: dose_group, dose_order, category (key), label, n, N.
     note : str
-        One sentence stating population, window and grading scales (for a caption).
+        One sentence stating population, window, treatment-emergence rule and grading scales
+        (for a caption).
+    rule : str
+        The treatment-emergence rule applied, in words (:func:`teae_rule`).
     """
 
     count: PatientCount
@@ -160,6 +233,7 @@ class TEAESummary:
     table: pd.DataFrame
     counts: pd.DataFrame
     note: str
+    rule: str = ""
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         """{dose group: {"n": patients, "any_teae": k, "grade3plus": k, ...}} for JSON."""
@@ -171,9 +245,12 @@ class TEAESummary:
 
 
 def _summary_categories(events: pd.DataFrame, scale: str) -> list[tuple[str, str, pd.Series]]:
-    """(key, row label, event mask) for every row of the TEAE summary."""
-    grade = _numeric(events["grade"])
+    """(key, row label, event mask) for every row of the TEAE summary.
+
+    The grade >=3 and fatal rows use the CTCAE v5.0 (or severity) grade; ICANS, which has no
+    CTCAE v5.0 term, counts there by its ASTCT grade."""
     syndrome_grade = _syndrome_grade(events)
+    grade = _numeric(events["grade"]).fillna(syndrome_grade.where(events["aesi"].eq("ICANS")))
     threshold = grade_threshold_label(scale)
     rows = [
         ("any_teae", "Any TEAE", pd.Series(True, index=events.index)),
@@ -191,7 +268,6 @@ def _summary_categories(events: pd.DataFrame, scale: str) -> list[tuple[str, str
         key = syndrome.lower()
         rows.append((f"{key}_any", f"{syndrome}, any grade", is_syndrome))
         rows.append((f"{key}_grade3plus", high, is_syndrome & syndrome_grade.ge(3)))
-    rows.append(("dlt", "DLT (AEDLTFL)", is_yes(events["AEDLTFL"])))
     return rows
 
 
@@ -211,6 +287,7 @@ def teae_summary(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS) -> T
         Only events starting within this many days of infusion; None = whole follow-up.
     """
     events = _teae(cohort, window_days)
+    rule = cohort_teae_rule(cohort)
     scale = _scale_of(events)
     sizes = _group_sizes(cohort)
     records = []
@@ -219,11 +296,30 @@ def teae_summary(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS) -> T
         patients = hit.groupby("dose_group")["USUBJID"].nunique()
         for group, order, total in sizes.itertuples(index=False):
             records.append((group, order, key, label, int(patients.get(group, 0)), total))
+    records += _dlt_records(cohort, sizes)
     counts = pd.DataFrame(records, columns=["dose_group", "dose_order", "category", "label",
                                             "n", "N"])
     table = _wide_counts(counts, "label", "Event", list(sizes["dose_group"]))
     return TEAESummary(cohort.count, window_days, scale, table, counts,
-                       _summary_note(events, scale, window_days))
+                       _summary_note(events, scale, window_days, rule), rule.text)
+
+
+DLT_LABEL = "DLT (of DLT-evaluable patients)"
+
+
+def _dlt_records(cohort: Cohort, sizes: pd.DataFrame) -> list[tuple]:
+    """The DLT row: patients with DLTFL 'Y' out of DLT-evaluable patients per group
+    (:data:`~trialdash.analysis.escalation.DLT_EVALUABLE_DEFINITION`, the denominator of
+    patient flow and the 3+3 ledger too)."""
+    infused = cohort.infused
+    evaluable = infused[dlt_evaluable(infused)]
+    frame = _with_overall(evaluable[["USUBJID", "dose_group", "DLTFL"]])
+    records = []
+    for group, order, _total in sizes.itertuples(index=False):
+        part = frame[frame["dose_group"] == group]
+        records.append((group, order, "dlt", DLT_LABEL, int(is_yes(part["DLTFL"]).sum()),
+                        len(part)))
+    return records
 
 
 def _wide_counts(counts: pd.DataFrame, row: str | list[str], row_title: str | list[str],
@@ -240,7 +336,8 @@ def _wide_counts(counts: pd.DataFrame, row: str | list[str], row_title: str | li
     return wide.rename(columns=dict(zip(rows, titles, strict=True))).reset_index(drop=True)
 
 
-def _summary_note(events: pd.DataFrame, scale: str, window_days: int | None) -> str:
+def _summary_note(events: pd.DataFrame, scale: str, window_days: int | None,
+                  rule: TEAERule) -> str:
     grading = (f"Grades: {scale} (severe = highest; no fatal grade on this scale)"
                if _is_severity(scale) else f"Grades: {scale}")
     syndromes = "; ".join(
@@ -248,9 +345,11 @@ def _summary_note(events: pd.DataFrame, scale: str, window_days: int | None) -> 
         if events["aesi"].eq(s).any()
     )
     syndromes = syndromes or f"CRS and ICANS: {ASTCT_SCALE}"
-    return (f"Treatment-emergent events (TRTEMFL Y or blank) of infused patients, "
+    return (f"Treatment-emergent events of infused patients ({rule.text}), "
             f"{window_label(window_days)}; n/N = patients with the event / infused patients "
-            f"of the group. {grading}. {syndromes}.")
+            f"of the group (DLT row: of its DLT-evaluable patients). {grading} (ICANS, which "
+            f"has no CTCAE v5.0 term, by its ASTCT grade). {syndromes}. "
+            f"{DLT_EVALUABLE_DEFINITION}")
 
 
 # --- incidence by preferred term -----------------------------------------------------------
@@ -275,7 +374,8 @@ def worst_grade_by_patient_term(cohort: Cohort, window_days: int | None = DLT_WI
     """Worst grade of each preferred term per infused patient (treatment-emergent events).
 
     Grades: CTCAE v5.0 (``AETOXGR``), or 1-3 on the severity scale (``grade_scale`` says
-    which); ``max_grade`` is missing when no event of the term was graded.
+    which); ``max_grade`` is missing when no event of the term was graded (ICANS has no
+    CTCAE v5.0 grade: its ASTCT grade is in the CRS and ICANS tables).
 
     Returns
     -------
@@ -285,8 +385,14 @@ def worst_grade_by_patient_term(cohort: Cohort, window_days: int | None = DLT_WI
         terms by number of patients descending, then alphabetically); ordered by dose,
         patient and term_order.
     """
-    worst = cohort.ae_worst_grades(window_days)
-    worst = worst[worst["USUBJID"].isin(cohort.infused["USUBJID"])]
+    events = _teae(cohort, window_days).assign(
+        AEBODSYS=lambda f: f["AEBODSYS"].fillna("Not coded"),
+        grade=lambda f: _numeric(f["grade"]))
+    keys = ["USUBJID", "AEBODSYS", "AEDECOD"]
+    worst = (events.groupby(keys, dropna=False)
+             .agg(dose_group=("dose_group", "first"), dose_order=("dose_order", "first"),
+                  max_grade=("grade", "max"), grade_scale=("grade_scale", "first"))
+             .reset_index())
     columns = ["USUBJID", "dose_group", "dose_order", "AEBODSYS", "AEDECOD", "max_grade",
                "grade_scale"]
     worst = worst[columns].merge(_term_order(worst)[["AEBODSYS", "AEDECOD", "term_order"]],
@@ -424,8 +530,9 @@ def crs_icans_episodes(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
     """One row per treatment-emergent CRS or ICANS event of an infused patient.
 
     Grades: ``astct_grade`` is the ASTCT consensus grade (Lee 2019), ``ctcae_grade`` the
-    CTCAE v5.0 grade (``AETOXGR``); ``grade`` is the ASTCT grade, else the CTCAE (or
-    severity) grade, with ``grade_source`` naming which. Days are days since infusion.
+    CTCAE v5.0 grade (``AETOXGR``; always blank for ICANS, which has no CTCAE v5.0 term);
+    ``grade`` is the ASTCT grade, else for CRS the CTCAE (or severity) grade, with
+    ``grade_source`` naming which. Days are days since infusion.
     An event without an end day is *ongoing*: it runs to the patient's last contact (or the
     data cut-off) and ``ongoing`` is True. ``duration_days = end_day - onset_day + 1``.
 
@@ -449,9 +556,11 @@ def crs_icans_episodes(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
         "aesi": events["aesi"],
         "AEDECOD": events["AEDECOD"],
         "astct_grade": astct,
-        "ctcae_grade": _numeric(events["AETOXGR"]),
+        "ctcae_grade": _numeric(events["AETOXGR"]).where(events["aesi"].ne("ICANS")),
         "grade": _syndrome_grade(events),
-        "grade_source": astct.notna().map({True: ASTCT_SCALE, False: scale}),
+        "grade_source": np.select(
+            [astct.notna().to_numpy(), events["aesi"].eq("ICANS").to_numpy()],
+            [ASTCT_SCALE, "not graded (no ASTCT grade)"], scale),
         "onset_day": onset,
         "end_day": end.where(end >= onset, onset),
         "ongoing": recorded_end.isna().to_numpy(),
@@ -466,3 +575,92 @@ def crs_icans_episodes(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
                "ongoing", "duration_days", "TOCIFL", "STERFL"]
     return (out[columns].sort_values(["dose_order", "USUBJID", "onset_day", "aesi"])
             .reset_index(drop=True))
+
+
+# --- periods: lymphodepletion, days 0-28, later ----------------------------------------------
+
+PERIODS = ("Lymphodepletion (LDSTDT to day -1)", "Days 0-28", "Day 29 on")
+
+
+def _period_of(events: pd.DataFrame, infused: pd.DataFrame) -> pd.Series:
+    """Period of each event by onset day; NaN for onsets before lymphodepletion (or before
+    infusion when LDSTDT is missing) and undated events."""
+    ld_day = (pd.to_datetime(infused["LDSTDT"]) - pd.to_datetime(infused["TRTSDT"])).dt.days
+    ld = events["USUBJID"].map(pd.Series(ld_day.to_numpy(), index=infused["USUBJID"]))
+    start = _numeric(events["start_day"])
+    period = pd.Series(None, index=events.index, dtype="object")
+    period[start.ge(ld.astype(float)) & start.lt(0)] = PERIODS[0]
+    period[start.between(0, DLT_WINDOW_DAYS)] = PERIODS[1]
+    period[start.gt(DLT_WINDOW_DAYS)] = PERIODS[2]
+    return period
+
+
+def events_by_period(cohort: Cohort, soc: str | None = None) -> pd.DataFrame:
+    """Patients with adverse events by period: lymphodepletion, days 0-28 and day 29 on.
+
+    Lymphodepletion-period events (onset from ``LDSTDT`` to day -1) are counted whatever
+    their ``TRTEMFL`` (they precede the CAR-T infusion, so they are not treatment-emergent
+    for it; CAR-T reports list them apart). Events from day 0 on follow :func:`teae_rule`.
+    ``soc`` keeps one system organ class (e.g. 'Infections and infestations', for the
+    infections-by-period table of the FDA CAR-T labels).
+
+    Returns
+    -------
+    DataFrame
+        One row per period: period, n (patients with an event), n_grade3 (patients with a
+        grade >=3 event on the data's grade scale), events (number of events), N (infused
+        patients kept by the filter).
+    """
+    events = cohort.adverse_events(None)
+    events = events[events["USUBJID"].isin(cohort.infused["USUBJID"])].reset_index(drop=True)
+    if soc is not None:
+        events = events[events["AEBODSYS"].eq(soc).fillna(False)].reset_index(drop=True)
+    period = _period_of(events, cohort.infused)
+    emergent = _is_emergent(events, cohort_teae_rule(cohort), None)
+    counted = events.assign(period=period)[period.eq(PERIODS[0]).fillna(False) | emergent]
+    counted = counted.dropna(subset=["period"])
+    grade3 = counted[_numeric(counted["grade"]).ge(3)]
+    rows = [(name, int(counted.loc[counted["period"] == name, "USUBJID"].nunique()),
+             int(grade3.loc[grade3["period"] == name, "USUBJID"].nunique()),
+             int((counted["period"] == name).sum()), len(cohort.infused)) for name in PERIODS]
+    return pd.DataFrame(rows, columns=["period", "n", "n_grade3", "events", "N"])
+
+
+def period_table(cohort: Cohort) -> pd.DataFrame:
+    """Display table of :func:`events_by_period`: all adverse events and infections
+    (system organ class 'Infections and infestations') per period, patients "n/N"."""
+    every = events_by_period(cohort)
+    infections = events_by_period(cohort, soc="Infections and infestations")
+
+    def cells(frame: pd.DataFrame, column: str) -> list[str]:
+        return [format_n_of_N(int(k), int(n)) for k, n in
+                zip(frame[column], frame["N"], strict=True)]
+
+    return pd.DataFrame({
+        "Period (onset)": every["period"],
+        "Any AE": cells(every, "n"),
+        "Grade ≥3 AE": cells(every, "n_grade3"),
+        "AEs (events)": every["events"],
+        "Infection": cells(infections, "n"),
+        "Grade ≥3 infection": cells(infections, "n_grade3"),
+    })
+
+
+def episodes_display(episodes: pd.DataFrame, labels: dict[str, str] | None = None
+                     ) -> pd.DataFrame:
+    """The CRS/ICANS episode list with short headers, narrow enough for a 1280 px screen:
+    Patient, Dose, Syndrome, ASTCT, CTCAE (blank for ICANS), Onset, End, Days, Ongoing,
+    Tocilizumab, Steroids."""
+    return pd.DataFrame({
+        "Patient": episodes["USUBJID"].map(lambda u: (labels or {}).get(u, u)),
+        "Dose": episodes["dose_group"].str.replace(" cells/kg", "", regex=False),
+        "Syndrome": episodes["aesi"],
+        "ASTCT": episodes["astct_grade"],
+        "CTCAE": episodes["ctcae_grade"],
+        "Onset": episodes["onset_day"],
+        "End": episodes["end_day"],
+        "Days": episodes["duration_days"],
+        "Ongoing": episodes["ongoing"].map({True: "Yes", False: "No"}),
+        "Tocilizumab": episodes["TOCIFL"],
+        "Steroids": episodes["STERFL"],
+    })

@@ -333,10 +333,13 @@ def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = N
     """CRS and ICANS episodes per patient: bars from onset to end day, coloured by grade.
 
     One row per patient (dose order, dose group named at the right); a patient with both
-    syndromes has CRS above ICANS (hatched). Bars span onset day to end day inclusive and
-    take the fixed grade colours of the ASTCT grade (Lee 2019), or of the CTCAE grade where
-    no ASTCT grade was recorded. Markers after the bar: diamond = tocilizumab, square =
-    corticosteroids, arrow = ongoing at last contact. x = days since infusion (day 0 = infusion).
+    syndromes has CRS above ICANS (hatched). A bar runs from the onset day to the end day on
+    the axis (an episode of days 6-12 ends at 12; a one-day episode is drawn half a day wide)
+    and takes the fixed grade colours of the ASTCT grade (Lee 2019), or of the CTCAE grade
+    where a CRS event has no ASTCT grade. Tocilizumab (diamond) and corticosteroids (square)
+    are per-episode yes/no flags without a day, so they sit on the episode bar, at a third
+    and two thirds of its length; an arrow after the bar = ongoing at last contact.
+    x = days since infusion (day 0 = infusion).
 
     ``episodes`` comes from ``crs_icans_episodes``; ``labels`` maps USUBJID to the label shown;
     ``window_days`` is the onset window the episodes were selected with (for the title).
@@ -354,7 +357,7 @@ def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = N
            for p, s in zip(episodes["USUBJID"], episodes["aesi"], strict=True)],
         hover=_episode_hover(episodes, labels),
     )
-    last_day = float(frame["end_day"].max() + 1)
+    last_day = float(frame["end_day"].max())
     step = max(1.0, 0.03 * (last_day - min(0.0, float(frame["onset_day"].min()))))
     fig = go.Figure()
     graded = frame["grade"].astype("Float64")
@@ -363,7 +366,7 @@ def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = N
         if part.empty:
             continue
         fig.add_bar(
-            x=part["duration_days"], base=part["onset_day"], y=part["y"], orientation="h",
+            x=_drawn_length(part), base=part["onset_day"], y=part["y"], orientation="h",
             width=0.36, name="Not graded" if grade is None else f"Grade {grade}",
             hovertext=part["hover"], hoverinfo="text",
             marker={"color": GRADE_COLOURS.get(grade, UNGRADED),
@@ -374,20 +377,24 @@ def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = N
     fig.add_bar(x=[None], y=[None], orientation="h", name="ICANS (hatched)",
                 marker={"color": "#ffffff", "line": {"color": MARKER_LINE, "width": 1},
                         "pattern": {"shape": "/", "fgcolor": MARKER_LINE}})
+    length = _drawn_length(frame)
     markers = (
-        ("Ongoing at last contact", frame["ongoing"].astype(bool), "arrow-right", 0.0),
-        ("Tocilizumab", frame["TOCIFL"] == "Y", "diamond", 1.0),
-        ("Corticosteroids", frame["STERFL"] == "Y", "square", 2.0),
+        ("Ongoing at last contact", frame["ongoing"].astype(bool), "arrow-right",
+         frame["end_day"].astype(float) + step * 0.8, "#1a1a1a"),
+        ("Tocilizumab given for the episode (day not recorded)", frame["TOCIFL"] == "Y",
+         "diamond", frame["onset_day"].astype(float) + length / 3, "#ffffff"),
+        ("Corticosteroids given for the episode (day not recorded)", frame["STERFL"] == "Y",
+         "square", frame["onset_day"].astype(float) + 2 * length / 3, "#ffffff"),
     )
-    for name, mask, symbol, slot in markers:
+    for name, mask, symbol, x, fill in markers:
         part = frame[mask]
         if part.empty:
             continue
         fig.add_scatter(
-            x=part["end_day"] + 1 + step * (0.6 + slot), y=part["y"], mode="markers",
+            x=x[mask], y=part["y"], mode="markers",
             name=name, hovertext=part["hover"], hoverinfo="text",
-            marker={"symbol": symbol, "size": font_size, "color": "#1a1a1a",
-                    "line": {"color": "#1a1a1a", "width": 1}},
+            marker={"symbol": symbol, "size": font_size, "color": fill,
+                    "line": {"color": "#1a1a1a", "width": 2}},
         )
     _mark_dose_rows(fig, patients, font_size)
     height = 170 + int(font_size * 3.2) * len(patients)
@@ -402,6 +409,13 @@ def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = N
     fig.update_xaxes(range=[min(-1.0, float(frame["onset_day"].min()) - 1),
                             last_day + step * 3.6], zeroline=False)
     return fig
+
+
+def _drawn_length(episodes: pd.DataFrame) -> pd.Series:
+    """Bar length on the day axis: end day - onset day, at least half a day so a one-day
+    episode stays visible."""
+    return (episodes["end_day"].astype(float) - episodes["onset_day"].astype(float)).clip(
+        lower=0.5)
 
 
 def _mark_dose_rows(fig: go.Figure, patients: pd.DataFrame, font_size: int) -> None:
