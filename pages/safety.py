@@ -53,7 +53,7 @@ ui.chart(figures.patient_term_heatmap(worst, view.labels, font, window_days),
          key="safety_patient_heatmap")
 st.caption(f"Worst grade per patient and term; grades: {summary.grade_scale}. "
            "Terms grouped by system organ class (bold), most frequent first. ICANS has no "
-           "CTCAE v5.0 grade ('?'); its ASTCT grade is under CRS and ICANS below.")
+           "CTCAE grade ('?'); its ASTCT grade is under CRS and ICANS below.")
 
 st.header("CRS and ICANS")
 by_grade = safety.crs_icans_by_grade(cohort, window_days)
@@ -64,7 +64,7 @@ scales = "; ".join(f"{s}: {scale}" for s, scale in
                    .itertuples(index=False))
 ui.table(view, grades_table.drop(columns="Grading scale"), "CRS and ICANS by grade",
          caption="Patients by worst grade per syndrome. ICANS on the ASTCT scale only (CTCAE "
-                 "v5.0 has no ICANS term); CRS on ASTCT (Lee 2019), its "
+                 "has no ICANS term); CRS on ASTCT (Lee 2019), its "
                  f"{summary.grade_scale} grade standing in only where no ASTCT grade was "
                  "recorded. {scales}. None = "
                  "infused patients without the syndrome.")
@@ -81,7 +81,7 @@ with st.expander("CRS and ICANS episodes (table)"):
     ui.table(view, safety.episodes_display(episodes, view.labels), "CRS and ICANS episodes",
              caption="One row per event. Days since infusion; an event without an end date "
                      "runs to the last contact (Ongoing). ASTCT = ASTCT consensus grade (Lee "
-                     "2019); CTCAE = CTCAE v5.0 grade (none for ICANS).")
+                     f"2019); CTCAE = {summary.grade_scale} grade (none for ICANS).")
 
 st.header("Cytopenias and HLH/MAS markers")
 if view.trial.has("adlb"):
@@ -100,7 +100,8 @@ else:
 st.header("Dose-limiting toxicities")
 ui.table(view, cart_safety.dlt_listing(cohort, view.labels), "DLT listing",
          caption="Every event flagged AEDLTFL 'Y', and patients with DLTFL 'Y' but no "
-                 "flagged event; CTCAE v5.0 and ASTCT grades, onset in days since infusion, "
+                 f"flagged event; {summary.grade_scale} and ASTCT grades, onset in days since "
+                 "infusion, "
                  "dose in CAR-T cells/kg. DLT-evaluable: as defined under the TEAE summary.")
 
 st.header("Deaths")

@@ -194,7 +194,7 @@ def _syndrome_scale(events: pd.DataFrame, syndrome: str, fallback: str) -> str:
         return ASTCT_SCALE
     if syndrome == "ICANS":
         return (f"{ASTCT_SCALE} only; {missing} of {len(rows)} events without ASTCT grade "
-                "are ungraded (CTCAE v5.0 has no ICANS term)")
+                "are ungraded (CTCAE has no ICANS term)")
     if missing == len(rows):
         return f"{fallback} (no ASTCT grade recorded)"
     return f"{ASTCT_SCALE}; {fallback} for {missing} of {len(rows)} events without ASTCT grade"
@@ -348,7 +348,7 @@ def _summary_note(events: pd.DataFrame, scale: str, window_days: int | None,
     return (f"Treatment-emergent events of infused patients ({rule.text}), "
             f"{window_label(window_days)}; n/N = patients with the event / infused patients "
             f"of the group (DLT row: of its DLT-evaluable patients). {grading} (ICANS, which "
-            f"has no CTCAE v5.0 term, by its ASTCT grade). {syndromes}. "
+            f"has no CTCAE term, by its ASTCT grade). {syndromes}. "
             f"{DLT_EVALUABLE_DEFINITION}")
 
 
