@@ -96,10 +96,18 @@ from trialdash.adam_io.model import (
     SUPPORTED,
     AdamImportError,
     BadCell,
+    PartialDate,
     RawDataset,
     SourceFile,
 )
-from trialdash.adam_io.values import EXPECT_DATE, EXPECT_INTEGER, EXPECT_NUMBER, MAX_DATE, MIN_DATE
+from trialdash.adam_io.values import (
+    EXPECT_DATE,
+    EXPECT_INTEGER,
+    EXPECT_NUMBER,
+    MAX_DATE,
+    MIN_DATE,
+    PLAUSIBLE_FROM,
+)
 
 __all__ = [
     "ADLB_PART",
@@ -109,10 +117,12 @@ __all__ = [
     "EXPECT_NUMBER",
     "MAX_DATE",
     "MIN_DATE",
+    "PLAUSIBLE_FROM",
     "SUPPORTED",
     "AdamImportError",
     "BadCell",
     "Mapping",
+    "PartialDate",
     "RawDataset",
     "SourceFile",
     "find_dataset_files",

@@ -54,8 +54,10 @@ def _read_dataset(
         )
     suffix = path.suffix.lower()
     units: dict[str, str | None] = {}
+    if suffix in SUPPORTED and path.stat().st_size == 0:
+        raise AdamImportError(f"{path.name} is empty (0 bytes).")
     if suffix in (".xpt", ".sas7bdat"):
-        raw, units = _read_sas(path)
+        raw, units = _read_sas(path, dataset)
     elif suffix == ".csv":
         raw = _read_csv(path)
     elif suffix == ".parquet":
@@ -64,11 +66,18 @@ def _read_dataset(
         raise AdamImportError(
             f"{path.name}: unsupported file type; use one of {', '.join(SUPPORTED)}."
         )
-    frame, bad_cells, renamed, notes, seen = _normalise(
+    frame, bad_cells, renamed, notes, seen, partial = _normalise(
         raw, dataset, path.name, mapping, units, drop_blank_rows=suffix == ".csv"
     )
+    if frame.empty:
+        raise AdamImportError(
+            f"{path.name} has no data rows (only a header); an empty or cut-off file "
+            "cannot be imported. Remove the file if the data set is not delivered."
+        )
     source = SourceFile(dataset=dataset, path=path, sha256=_sha256(path), rows=len(frame))
-    return RawDataset(dataset, source, frame, bad_cells, renamed, notes), seen
+    dataset_read = RawDataset(dataset, source, frame, bad_cells, renamed, notes)
+    dataset_read.partial_dates = partial
+    return dataset_read, seen
 
 
 def _missing_column(dtype: object, n: int) -> pd.Series:

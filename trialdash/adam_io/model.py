@@ -43,6 +43,20 @@ class BadCell(NamedTuple):
     expected: str
 
 
+class PartialDate(NamedTuple):
+    """A partial ISO 8601 date (``2013-05``, ``2013``) that could not be imputed.
+
+    ``row`` and ``column`` as in :class:`BadCell`; ``value`` as read; ``reason`` says why
+    it was not imputed (no imputation flag, or a flag that does not fit). The cell is
+    missing in the typed frame.
+    """
+
+    row: int
+    column: str
+    value: object
+    reason: str
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """Provenance of one imported file: data set, path, SHA-256 of its bytes, rows read."""
@@ -70,6 +84,9 @@ class RawDataset:
     combined frame (``index + 1``), ``renamed`` = the union of the parts', ``notes`` about
     the parts as a whole, and ``file`` = the first part's file. :attr:`files` lists every
     file read, for provenance.
+
+    ``partial_dates`` lists the partial dates that could not be imputed (each left
+    missing in the frame); for a data set of several files, see each part's.
     """
 
     name: str
@@ -79,6 +96,7 @@ class RawDataset:
     renamed: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     parts: list[RawDataset] = field(default_factory=list)
+    partial_dates: list[PartialDate] = field(default_factory=list)
 
     @property
     def files(self) -> list[SourceFile]:

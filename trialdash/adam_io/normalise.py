@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import pandas as pd
 
 from trialdash.adam_io.mapping import Mapping
-from trialdash.adam_io.model import AdamImportError, BadCell
-from trialdash.adam_io.values import _clean_text, _convert, _extra_sas_dates
+from trialdash.adam_io.model import AdamImportError, BadCell, PartialDate
+from trialdash.adam_io.values import _clean_text, _convert, _extra_sas_dates, _Partial
 from trialdash.schema import DATE, TABLES, Table
 
 
@@ -52,7 +53,7 @@ def _normalise(
     mapping: Mapping,
     units: dict[str, str | None],
     drop_blank_rows: bool,
-) -> tuple[pd.DataFrame, list[BadCell], dict[str, str], list[str], _Seen]:
+) -> tuple[pd.DataFrame, list[BadCell], dict[str, str], list[str], _Seen, list[PartialDate]]:
     """Names, strings, renames, schema types and PARAMCD mapping; see the module docstring."""
     original = [str(c) for c in raw.columns]
     names = [c.strip().upper() for c in original]
@@ -102,6 +103,7 @@ def _normalise(
     table: Table = TABLES[dataset]
     known = {c.name: c for c in table.source_columns}
     bad_cells: list[BadCell] = []
+    partial: dict[str, list[tuple[object, object, _Partial]]] = {}
     for pos, col in enumerate(new_names):
         series = frame[col]
         unit = units_by_pos[pos]
@@ -109,7 +111,7 @@ def _normalise(
             type_ = known[col].type
             if type_ == DATE and unit is None and names[pos].endswith("DTM"):
                 unit = "seconds"
-            typed, bad = _convert(series, type_, unit)
+            typed, bad, partial[col] = _convert(series, type_, unit)
             frame[col] = typed
             bad_cells.extend(BadCell(int(label) + 1, col, value, exp) for label, value, exp in bad)
         elif unit is not None and pd.api.types.is_numeric_dtype(series.dtype):
@@ -126,4 +128,54 @@ def _normalise(
     seen = _Seen(set(names), paramcds)
     notes = _mapping_notes(file_name, dataset, mapping, [seen])
     bad_cells.sort(key=lambda b: (b.row, new_names.index(b.column)))
-    return frame, bad_cells, renamed, notes, seen
+    left = [p for col, found in partial.items() for p in _impute(frame, col, found)]
+    left.sort(key=lambda p: (p.row, new_names.index(p.column)))
+    return frame, bad_cells, renamed, notes, seen, left
+
+
+#: Date variables imputed to the last day of the period (the others to the first).
+_END_DATES = re.compile(r".*EN(D)?DT$")
+_FLAG_LEVELS = {"D": "day", "M": "month and day", "Y": "year, month and day"}
+
+
+def _impute(
+    frame: pd.DataFrame, column: str, found: list[tuple[object, object, _Partial]]
+) -> list[PartialDate]:
+    """Impute the partial dates of ``column`` as its ADaM imputation flag says; the rest.
+
+    The flag is the variable named like the date plus ``F`` (ASTDT -> ASTDTF, ADT -> ADTF):
+    ``D`` (day imputed) fills the day of a year-month; ``M`` (month and day imputed) also
+    fills a year alone; ``Y`` is treated like ``M``. A start date (and any other date) is
+    imputed to the first day of the period, an end date (``*ENDT``, ``*EDT``: AENDT,
+    TRTEDT) to the last, the usual ADaM conservative choice. A partial date without a flag,
+    or with a flag that does not fit (``D`` on a year alone), is returned, left missing.
+    """
+    if not found:
+        return []
+    flag_col = f"{column}F"
+    flags = frame[flag_col] if flag_col in frame.columns else None
+    at_end = bool(_END_DATES.match(column)) or column.endswith("EDT")
+    left: list[PartialDate] = []
+    for label, value, part in found:
+        flag = flags[label] if flags is not None else None
+        flag = flag.strip().upper() if isinstance(flag, str) else None
+        fits = flag in ("M", "Y") or (flag == "D" and part.month is not None)
+        if not fits:
+            if flags is None:
+                reason = f"a partial date and the file has no imputation flag {flag_col}"
+            elif flag is None:
+                reason = f"a partial date and its imputation flag {flag_col} is blank"
+            else:
+                reason = (
+                    f"a partial date whose imputation flag {flag_col} = {flag!r} "
+                    f"({_FLAG_LEVELS.get(flag, 'unknown')} imputed) does not fit it"
+                )
+            left.append(PartialDate(int(label) + 1, column, value, reason))
+            continue
+        first = pd.Timestamp(part.year, part.month or 1, 1)
+        if at_end:
+            last = first + pd.offsets.MonthEnd(0) if part.month else pd.Timestamp(part.year, 12, 31)
+            frame.loc[label, column] = last
+        else:
+            frame.loc[label, column] = first
+    return left

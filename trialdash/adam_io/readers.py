@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import re
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +14,7 @@ import pyreadstat
 
 from trialdash.adam_io.model import AdamImportError
 from trialdash.adam_io.values import _sas_unit
+from trialdash.adam_io.xport import read_members, single_member
 
 
 def _sha256(path: Path) -> str:
@@ -20,10 +25,41 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read_sas(path: Path) -> tuple[pd.DataFrame, dict[str, str | None]]:
-    """Raw numbers and strings of an xpt/sas7bdat file plus the unit implied by each format."""
-    reader = pyreadstat.read_xport if path.suffix.lower() == ".xpt" else pyreadstat.read_sas7bdat
-    kind = "SAS transport (XPT)" if path.suffix.lower() == ".xpt" else "SAS7BDAT"
+def _read_sas(path: Path, dataset: str | None = None) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """Raw numbers and strings of an xpt/sas7bdat file plus the unit implied by each format.
+
+    A transport file is first checked record by record (:mod:`.xport`): an incomplete file
+    is refused, and of a file with several members the one named like ``dataset`` (or the
+    file's stem) is read; without such a member the file is refused, naming its members.
+    A SAS7BDAT file that yields fewer rows than its header declares is refused as cut off.
+    """
+    is_xpt = path.suffix.lower() == ".xpt"
+    kind = "SAS transport (XPT)" if is_xpt else "SAS7BDAT"
+    if not is_xpt:
+        return _read_with_pyreadstat(path, pyreadstat.read_sas7bdat, kind)
+    data = path.read_bytes()
+    members = read_members(data, path.name)
+    if len(members) == 1:
+        return _read_with_pyreadstat(path, pyreadstat.read_xport, kind)
+    wanted = {(dataset or "").upper(), path.stem.upper()}
+    chosen = [m for m in members if m.name.upper() in wanted]
+    if not chosen:
+        names = ", ".join(m.name for m in members)
+        raise AdamImportError(
+            f"{path.name} holds {len(members)} data sets ({names}) and none is named "
+            f"{(dataset or path.stem).upper()}; save each data set in its own file, or name "
+            "the file after the member to read."
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        single = Path(tmp) / path.name
+        single.write_bytes(single_member(data, chosen[0]))
+        return _read_with_pyreadstat(single, pyreadstat.read_xport, kind, path.name)
+
+
+def _read_with_pyreadstat(
+    path: Path, reader: Callable, kind: str, shown: str | None = None
+) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    shown = shown or path.name
     last: Exception | None = None
     for encoding in (None, "WINDOWS-1252", "LATIN1"):
         try:
@@ -35,44 +71,90 @@ def _read_sas(path: Path) -> tuple[pd.DataFrame, dict[str, str | None]]:
             if "encod" in str(exc).lower() or "convert string" in str(exc).lower():
                 last = exc
                 continue
-            raise AdamImportError(f"{path.name} cannot be read as a {kind} file: {exc}") from exc
+            raise AdamImportError(f"{shown} cannot be read as a {kind} file: {exc}") from exc
+        declared = getattr(meta, "number_rows", None)
+        if kind == "SAS7BDAT" and isinstance(declared, int) and declared > len(df):
+            raise AdamImportError(
+                f"{shown} is incomplete: its header declares {declared} rows but only "
+                f"{len(df)} could be read (an interrupted copy?). Copy the file again."
+            )
         units = {col: _sas_unit(fmt) for col, fmt in (meta.original_variable_types or {}).items()}
         return df, units
-    raise AdamImportError(f"{path.name}: the text in the file is in an unknown encoding ({last}).")
+    raise AdamImportError(f"{shown}: the text in the file is in an unknown encoding ({last}).")
+
+
+#: Magic numbers of files that are not text: a .csv that is really one of these is refused.
+_NOT_TEXT = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)"),
+    (b"%PDF", "a PDF document"),
+    (b"PAR1", "a Parquet file"),
+    (b"HEADER RECORD*******", "a SAS transport (XPT) file"),
+)
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """Every cell as text; the header row becomes the column names (duplicates kept)."""
-    last: Exception | None = None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            with open(path, encoding=encoding, newline="") as fh:
-                first = fh.readline()
-            sep = ","
-            if "," not in first:
-                sep = ";" if ";" in first else ("\t" if "\t" in first else ",")
-            raw = pd.read_csv(
-                path,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                sep=sep,
-                encoding=encoding,
+    """Every cell as text; the header row becomes the column names (duplicates kept).
+
+    Refused with :class:`AdamImportError`: a file that is not text (a spreadsheet, binary
+    data), a file whose first line holds no variable name (a text document), and rows
+    with fewer fields than the header (a file cut off, or a broken export).
+    """
+    data = path.read_bytes()
+    for magic, what in _NOT_TEXT:
+        if data.startswith(magic):
+            raise AdamImportError(
+                f"{path.name} is not CSV text: it is {what}. Save or export it as CSV."
             )
-        except UnicodeDecodeError as exc:
-            last = exc
+    if b"\x00" in data:
+        raise AdamImportError(f"{path.name} is not CSV text: it holds binary data.")
+    text = None
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):  # latin-1 decodes any byte
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
             continue
-        except pd.errors.EmptyDataError as exc:
-            raise AdamImportError(f"{path.name} is empty.") from exc
-        except (pd.errors.ParserError, ValueError, OSError) as exc:
-            raise AdamImportError(f"{path.name} cannot be read as CSV: {exc}") from exc
-        header = ["" if pd.isna(v) else str(v) for v in raw.iloc[0]]
-        data = raw.iloc[1:].reset_index(drop=True)
-        data.columns = range(len(header))
-        data = data.set_axis(header, axis=1)
-        return data
-    raise AdamImportError(f"{path.name}: the text in the file is in an unknown encoding ({last}).")
+    assert text is not None
+    first = text.split("\n", 1)[0]
+    sep = ","
+    if "," not in first:
+        sep = ";" if ";" in first else ("\t" if "\t" in first else ",")
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text, newline=""),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            sep=sep,
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise AdamImportError(f"{path.name} is empty.") from exc
+    except Exception as exc:  # the C parser raises several types for broken text
+        raise AdamImportError(f"{path.name} cannot be read as CSV: {exc}") from exc
+    header = ["" if pd.isna(v) else str(v) for v in raw.iloc[0]]
+    if not any(_VARIABLE_NAME.match(name.strip()) for name in header):
+        raise AdamImportError(
+            f"{path.name} does not look like a CSV data set: its first line "
+            f"({first.strip()[:60]!r}) holds no variable names."
+        )
+    data_rows = raw.iloc[1:].reset_index(drop=True)
+    short = data_rows.isna().any(axis=1) & ~data_rows.isna().all(axis=1)
+    if short.any():
+        row = int(short[short].index[0]) + 1
+        last = row == len(data_rows) and not text.endswith(("\n", "\r"))
+        reason = (
+            "the file is cut off (an interrupted copy?)"
+            if last
+            else "a broken export or a separator inside an unquoted value"
+        )
+        raise AdamImportError(
+            f"{path.name}, row {row}: fewer values than the header has columns; {reason}."
+        )
+    data_rows.columns = range(len(header))
+    return data_rows.set_axis(header, axis=1)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

@@ -21,8 +21,11 @@ EXPECT_DATE = (
     "01MAY2022, or a SAS date number (days since 01JAN1960)"
 )
 
-MIN_DATE = pd.Timestamp("1980-01-01")
+#: Hard bounds of a date: outside them a value is a misread, not a date (an error).
+MIN_DATE = pd.Timestamp("1900-01-01")
 MAX_DATE = pd.Timestamp("2100-12-31")
+#: Trial-conduct dates before this are implausible: read, and recorded as a finding.
+PLAUSIBLE_FROM = pd.Timestamp("1980-01-01")
 _SAS_EPOCH = dt.datetime(1960, 1, 1)
 _SECONDS_THRESHOLD = 1e7
 _NOISE = 1e-6
@@ -54,6 +57,8 @@ _ISO_RE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$"
 )
+#: Partial ISO 8601 dates: YYYY, YYYY-MM, with unknown parts as UN/UNK or dashes.
+_PARTIAL_RE = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|UNK?|-))?(?:-(?:UNK?)?)?$", re.IGNORECASE)
 _BASIC_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE9_RE = re.compile(
     r"^(\d{1,2})([A-Za-z]{3})(\d{4})(?:[: ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -80,6 +85,14 @@ def _sas_unit(fmt: object) -> str | None:
 
 class _Bad(Exception):
     """A value that cannot be converted; ``str()`` says what was expected."""
+
+
+class _Partial(Exception):
+    """A partial ISO 8601 date (``2013-05``, ``2013``): ``year`` and ``month`` (or None)."""
+
+    def __init__(self, year: int, month: int | None) -> None:
+        super().__init__(f"{year}" + (f"-{month:02d}" if month else ""))
+        self.year, self.month = year, month
 
 
 def _is_missing(v: object) -> bool:
@@ -200,6 +213,10 @@ def _date(v: object, unit: str | None) -> pd.Timestamp:
             if mon.upper() not in _MONTHS:
                 raise _Bad(EXPECT_DATE)
             return _ymd(year, _MONTHS[mon.upper()], day)
+        if m := _PARTIAL_RE.match(s):
+            year, month = int(m.group(1)), int(m.group(2)) if m.group(2) else None
+            if MIN_DATE.year <= year <= MAX_DATE.year and (month is None or 1 <= month <= 12):
+                raise _Partial(year, month)
         if _NUMBER_RE.match(s):
             return _from_sas_number(_number(s), unit)
     raise _Bad(EXPECT_DATE)
@@ -207,9 +224,11 @@ def _date(v: object, unit: str | None) -> pd.Timestamp:
 
 def _convert(
     series: pd.Series, type_: str, unit: str | None
-) -> tuple[pd.Series, list[tuple[object, object, str]]]:
-    """Type one column: the typed column and ``(index label, raw value, expected)`` failures."""
+) -> tuple[pd.Series, list[tuple[object, object, str]], list[tuple[object, object, _Partial]]]:
+    """Type one column: the typed column, ``(index label, raw value, expected)`` failures and
+    ``(index label, raw value, partial date)`` partial dates (left missing in the column)."""
     bad: list[tuple[object, object, str]] = []
+    partial: list[tuple[object, object, _Partial]] = []
     idx = series.index
     # Vectorised paths for columns that already have the right kind of dtype.
     if (
@@ -231,7 +250,7 @@ def _convert(
             )
             expected = EXPECT_INTEGER
         bad.extend((idx[i], series.iloc[i], expected) for i in np.flatnonzero(wrong))
-        return out, bad
+        return out, bad, partial
     if type_ == DATE and pd.api.types.is_datetime64_any_dtype(series.dtype):
         s = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
         s = s.dt.normalize()
@@ -240,10 +259,10 @@ def _convert(
             bad.append(
                 (idx[i], series.iloc[i], f"a date between {MIN_DATE.date()} and {MAX_DATE.date()}")
             )
-        return s.where(~wrong).astype("datetime64[ns]"), bad
+        return s.where(~wrong).astype("datetime64[ns]"), bad, partial
     if type_ == TEXT and series.dtype == object:
         if all(isinstance(v, str) or v is None for v in series):
-            return series, bad
+            return series, bad, partial
 
     convert: Callable[[object], object]
     if type_ == NUM:
@@ -271,10 +290,13 @@ def _convert(
         except KeyError:
             try:
                 result = convert(v)
-            except _Bad as exc:
+            except (_Bad, _Partial) as exc:
                 result = exc
             cache[key] = result
-        if isinstance(result, _Bad):
+        if isinstance(result, _Partial):
+            partial.append((label, v, result))
+            out_values.append(None)
+        elif isinstance(result, _Bad):
             bad.append((label, v, str(result)))
             out_values.append(None)
         else:
@@ -287,7 +309,7 @@ def _convert(
         out = pd.Series(out_values, index=idx, dtype="datetime64[ns]")
     else:
         out = pd.Series(out_values, index=idx, dtype=object)
-    return out, bad
+    return out, bad, partial
 
 
 def _extra_sas_dates(series: pd.Series, unit: str) -> pd.Series:
