@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from trialdash import synthetic
+from trialdash import findings, synthetic
 from trialdash.adam_io import SourceFile, load_mapping, read_folder
 from trialdash.derive import derive_all
 from trialdash.snapshot import SnapshotMeta, write_snapshot
@@ -61,13 +61,16 @@ def build_from_adam(
     registry_id: str | None = None,
     cutoff: date | None = None,
     progress: Progress = _quiet,
+    strict: bool = False,
 ) -> Path:
     """Import ADaM data sets from ``folder``, validate them all, and write a snapshot.
 
-    Raises :class:`ValidationError` listing every problem (file, row, column, value,
-    expectation) before anything is written. ``subtype_var=None`` takes DISTYPE when ADSL
-    has it and otherwise builds without disease subtypes (most ADaM studies have no DISTYPE);
-    a named ``subtype_var`` must exist.
+    Raises :class:`ValidationError` listing every error (file, row, column, value,
+    expectation) before anything is written. Findings (:mod:`trialdash.findings`) are
+    written to the snapshot's ``findings`` table and the build goes on, without the rows of
+    subjects ADSL does not list; with ``strict`` every finding is an error too.
+    ``subtype_var=None`` takes DISTYPE when ADSL has it and otherwise builds without
+    disease subtypes (most ADaM studies have no DISTYPE); a named ``subtype_var`` must exist.
     """
     mapping = load_mapping(mapping_file) if mapping_file else None
     raw = read_folder(Path(folder), mapping, progress=progress)
@@ -79,9 +82,12 @@ def build_from_adam(
                      "(name an ADSL variable with --subtype-var)")
     progress("validating")
     problems = validate(raw, dose_var=dose_var, subtype_var=subtype_var)
+    found = findings.find(raw, cutoff=cutoff)
+    if strict:
+        problems = problems + findings.as_problems(found)
     if problems:
         raise ValidationError(problems)
-    frames = {name: ds.frame for name, ds in raw.items()}
+    frames = findings.known_subject_rows(raw)
     progress("deriving dashboard columns")
     tables = derive_all(frames, dose_var=dose_var, subtype_var=subtype_var)
     adsl = tables["adsl"]
@@ -98,7 +104,10 @@ def build_from_adam(
         dose_var=dose_var,
         subtype_var=subtype_var,
     )
-    return write_snapshot(tables, meta, out, progress)
+    tables["findings"] = findings.findings_frame(found)
+    written = write_snapshot(tables, meta, out, progress)
+    progress(findings.summary_line(found, out))
+    return written
 
 
 def _file_record(source: SourceFile) -> dict:
