@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -122,39 +123,31 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if "," not in first:
         sep = ";" if ";" in first else ("\t" if "\t" in first else ",")
     try:
-        raw = pd.read_csv(
-            io.StringIO(text, newline=""),
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            sep=sep,
-        )
-    except pd.errors.EmptyDataError as exc:
-        raise AdamImportError(f"{path.name} is empty.") from exc
-    except Exception as exc:  # the C parser raises several types for broken text
-        raise AdamImportError(f"{path.name} cannot be read as CSV: {exc}") from exc
-    header = ["" if pd.isna(v) else str(v) for v in raw.iloc[0]]
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True))
+    except csv.Error as exc:  # e.g. a quote opened and never closed: the file is cut off
+        raise AdamImportError(f"{path.name} cannot be read as CSV: {exc}.") from exc
+    if not records or not any(field.strip() for field in records[0]):
+        raise AdamImportError(f"{path.name} is empty (no header line).")
+    header = records[0]
     if not any(_VARIABLE_NAME.match(name.strip()) for name in header):
         raise AdamImportError(
             f"{path.name} does not look like a CSV data set: its first line "
             f"({first.strip()[:60]!r}) holds no variable names."
         )
-    data_rows = raw.iloc[1:].reset_index(drop=True)
-    short = data_rows.isna().any(axis=1) & ~data_rows.isna().all(axis=1)
-    if short.any():
-        row = int(short[short].index[0]) + 1
-        last = row == len(data_rows) and not text.endswith(("\n", "\r"))
-        reason = (
-            "the file is cut off (an interrupted copy?)"
-            if last
-            else "a broken export or a separator inside an unquoted value"
-        )
-        raise AdamImportError(
-            f"{path.name}, row {row}: fewer values than the header has columns; {reason}."
-        )
-    data_rows.columns = range(len(header))
-    return data_rows.set_axis(header, axis=1)
+    width = len(header)
+    rows = [record or [""] * width for record in records[1:]]  # a blank line keeps its row
+    for number, record in enumerate(rows, start=1):
+        if len(record) == width:
+            continue
+        if len(record) > width:
+            problem = "more values than the header has columns"
+            reason = "a separator inside an unquoted value, or a broken export"
+        else:
+            problem = "fewer values than the header has columns"
+            cut = number == len(rows) and not text.endswith(("\n", "\r"))
+            reason = "the file is cut off (an interrupted copy?)" if cut else "a broken export"
+        raise AdamImportError(f"{path.name}, row {number}: {problem}; {reason}.")
+    return pd.DataFrame(rows, columns=header, dtype=object)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
