@@ -277,3 +277,15 @@ def test_findings_command_on_a_clean_snapshot(served, capsys):
 def test_findings_command_without_a_snapshot(tmp_path, capsys):
     assert main(["snapshot", "findings", str(tmp_path / "none.duckdb")]) == 1
     assert "No snapshot at" in capsys.readouterr().err
+
+
+def test_synthetic_trial_exported_as_adam_has_no_findings(tmp_path):
+    """The synthetic trial is clean: written out as ADaM CSV files and read back, no rule
+    fires (so every finding in an import comes from the imported data)."""
+    from trialdash.adam_io import read_folder
+    from trialdash.findings import find
+    from trialdash.synthetic import generate
+
+    for name, frame in generate().datasets.items():
+        frame.to_csv(tmp_path / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    assert find(read_folder(tmp_path)) == []

@@ -47,10 +47,15 @@ Normalisation (every format)
     variable, or the magnitude exceeds 1e7 (1e7 days is beyond year 29000, so such a
     value can only be seconds). Exception: a number without a SAS format that reads as
     a valid ``YYYYMMDD`` between 1900 and 2100 is taken as ``YYYYMMDD`` (as seconds it
-    would fall in 1960). The schema's dates are trial-conduct dates (consent, infusion,
-    events, cut-off), so they must lie between 1980-01-01 and 2100-12-31; anything else
-    is a bad cell. This catches misreads such as a study day put in a date column or a
-    year-only partial date ``2022``, which as SAS day numbers read as 1960-1987.
+    would fall in 1960). A date must lie between 1900-01-01 and 2100-12-31 (:data:`MIN_DATE`,
+    :data:`MAX_DATE`); anything else is a bad cell. Dates from 1900 to 1979 are read: the
+    build reports them as findings (a study day put in a date column reads as 1960).
+  - Partial ISO 8601 dates (``2013-05``, ``2013``, ``2013-05-UN``, ``2013-UN-UN``; a
+    four-digit number in text is a year, not a SAS day number) are imputed as the ADaM
+    imputation flag of the variable says (its name plus ``F``: ASTDTF, ADTF): ``D`` fills
+    the day of a year-month, ``M`` or ``Y`` month and day; to the first day of the period,
+    or the last for end dates (``*ENDT``, ``*EDT``). Without a flag that fits they are left
+    missing and listed in :attr:`RawDataset.partial_dates`.
   - In ``DOUBLE``/``INTEGER``/``DATE`` columns the missing-value markers ``.``,
     ``.A``-``.Z``, ``._`` (SAS), ``NA``, ``NaN``, ``NULL`` and ``N/A`` (any case) are
     read as missing. In text columns they are kept as text.
@@ -73,17 +78,23 @@ Per format
   own conversion aborts the whole file on one out-of-range date (a ``31DEC9999`` sentinel
   raises ``OutOfBoundsDatetime``), so the raw numbers are read together with each
   variable's SAS format and converted here, per cell, with the formats deciding days
-  versus seconds. Only the first member of a multi-member transport file is read. When
-  the file's text is not UTF-8 it is re-read as Windows-1252, then Latin-1.
-* ``.csv`` via ``pandas.read_csv`` with ``dtype=str, keep_default_na=False``: every cell is
-  read as text (so ``NA`` or ``0012`` survive) and typed afterwards. Encoding UTF-8 (with
-  or without BOM), falling back to Windows-1252; the separator is a comma, unless the
-  header line has no comma and has a semicolon or tab.
+  versus seconds. When the file's text is not UTF-8 it is re-read as Windows-1252, then
+  Latin-1. A transport file is first walked record by record (:mod:`.xport`): one cut off
+  is refused, and of several members the one named like the data set (or the file) is
+  read. A SAS7BDAT file yielding fewer rows than its header declares is refused.
+* ``.csv`` via Python's ``csv`` module: every cell is read as text (so ``NA`` or ``0012``
+  survive) and typed afterwards. Encoding UTF-8 (with or without BOM), falling back to
+  Windows-1252, then Latin-1; the separator is a comma, unless the header line has no
+  comma and has a semicolon or tab. Refused: a file that is really a spreadsheet, PDF or
+  other binary data, a first line without any variable name (a text document), and a row
+  with more or fewer values than the header (a broken export, or a file cut off).
 * ``.parquet`` via ``pandas.read_parquet`` (pyarrow).
+* Any format: a file of zero bytes, or with a header and no data rows, is refused.
 
 The package is split by concern: :mod:`.model` (names, errors, :class:`RawDataset`),
 :mod:`.mapping`, :mod:`.files` (finding files), :mod:`.readers` (bytes to a raw frame per
-format), :mod:`.values` (typing values), :mod:`.normalise` and :mod:`.folder` (reading a
+format), :mod:`.xport` (transport-file structure), :mod:`.values` (typing values),
+:mod:`.normalise` and :mod:`.folder` (reading a
 file or a folder). Everything public is re-exported here.
 """
 
