@@ -98,6 +98,7 @@ class Finding:
 
     ``row`` is the 1-based data row in ``file`` (None when not about one row), ``column``
     the variable as named in the file, ``value`` the value as text (None when blank).
+    ``message`` reads "<what is implausible>; <what the build did with it>".
     """
 
     dataset: str
@@ -108,6 +109,11 @@ class Finding:
     value: str | None
     rule: str
     message: str
+
+    @property
+    def what(self) -> str:
+        """The message without what the build did (for ``--strict``, which does nothing)."""
+        return self.message.rsplit("; ", 1)[0]
 
     def __str__(self) -> str:
         where = [self.file]
@@ -413,7 +419,7 @@ def as_problems(findings: Iterable[Finding]) -> list[Problem]:
     """Findings as errors, for ``--strict``: each names its rule and says what it found."""
     return [
         Problem(f.file, f.row, f.column, f.value,
-                f"no data-quality finding (--strict); found {f.rule}: {f.message}")
+                f"no data-quality finding (--strict); found {f.rule}: {f.what}")
         for f in findings
     ]  # fmt: skip
 

@@ -167,6 +167,8 @@ def test_strict_refuses_a_finding_and_keeps_the_previous_snapshot(tmp_path, serv
     assert build(tmp_path, tables, served, "--strict") == 1
     err = capsys.readouterr().err
     assert "adae.csv, row 1, column ASTDT" in err and "ae_before_consent" in err
+    assert "before informed consent (RFICDT 2022-05-01)" in err
+    assert "imported as recorded" not in err
     assert "--strict" in err and "unchanged" in err
     assert sha256(served) == before
     assert sorted(p.name for p in served.parent.iterdir()) == ["trial.duckdb"]
