@@ -28,12 +28,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from trialdash.adam_io import DATASET_NAMES, PLAUSIBLE_FROM, RawDataset
 from trialdash.schema import DATE, FINDINGS, TABLES
 from trialdash.validate import Problem
+from trialdash.validate import value_text as as_text
 
 #: Every finding rule: its name and what it flags (the README table follows this).
 RULES: dict[str, str] = {
@@ -125,24 +125,6 @@ class Finding:
             where.append(f"subject {self.usubjid}")
         shown = "blank" if self.value is None else self.value
         return f"{', '.join(where)}: value {shown} — {self.rule}: {self.message}"
-
-
-def as_text(value: object) -> str | None:
-    """A value as the findings table stores it: dates ISO, 7.0 as 7, blank as None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        if np.isnan(value):
-            return None
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        ts = pd.Timestamp(value)
-        return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 class _Collector:

@@ -92,24 +92,30 @@ class Problem:
         return f"{head}: value {format_value(self.value)} — expected {self.expected}"
 
 
-def format_value(value: object) -> str:
-    """A value as a data manager would recognise it: text quoted, dates ISO, 7.0 as 7."""
+def value_text(value: object) -> str | None:
+    """A value as text, as a data manager recognises it: dates ISO, 7.0 as 7; None if blank."""
     if value is None or value is pd.NA or value is pd.NaT:
-        return "missing (blank)"
+        return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
         if np.isnan(value):
-            return "missing (blank)"
+            return None
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
         ts = pd.Timestamp(value)
         return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str):
-        return f"'{value}'"
     return str(value)
+
+
+def format_value(value: object) -> str:
+    """A value as a data manager would recognise it: text quoted, dates ISO, 7.0 as 7."""
+    text = value_text(value)
+    if text is None:
+        return "missing (blank)"
+    return f"'{text}'" if isinstance(value, str) else text
 
 
 class ValidationError(Exception):

@@ -291,3 +291,17 @@ def test_synthetic_trial_exported_as_adam_has_no_findings(tmp_path):
     for name, frame in generate().datasets.items():
         frame.to_csv(tmp_path / f"{name}.csv", index=False, date_format="%Y-%m-%d")
     assert find(read_folder(tmp_path)) == []
+
+
+def test_cutoff_from_the_command_line_decides_what_is_after_it(tmp_path, served):
+    """--cutoff 2022-12-31 instead of ADSL.DCUTDT 2023-02-01: subject 001's last-known-alive
+    date 2023-01-10, and the OS and PFS censoring dates on it, are now after the cut-off
+    (nothing else is)."""
+    assert build(tmp_path, valid_tables(), served, "--cutoff", "2022-12-31") == 0
+    got = table(served, "findings")
+    assert list(zip(got["file"], got["row"], got["column"], got["rule"], strict=True)) == [
+        ("adsl.csv", 1, "LSTALVDT", "date_after_cutoff"),
+        ("adtte.csv", 1, "ADT", "date_after_cutoff"),
+        ("adtte.csv", 2, "ADT", "date_after_cutoff"),
+    ]
+    assert "(2022-12-31)" in got["message"][0]
