@@ -120,7 +120,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_findings(args: argparse.Namespace) -> int:
-    from trialdash.snapshot import read_findings
+    from trialdash.findings import read_findings
 
     try:
         frame = read_findings(args.path)

@@ -27,11 +27,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from trialdash.adam_io import DATASET_NAMES, PLAUSIBLE_FROM, RawDataset
 from trialdash.schema import DATE, FINDINGS, TABLES
+from trialdash.snapshot import connect_read_only
 from trialdash.validate import Problem
 from trialdash.validate import value_text as as_text
 
@@ -404,6 +406,13 @@ def as_problems(findings: Iterable[Finding]) -> list[Problem]:
                 f"no data-quality finding (--strict); found {f.rule}: {f.what}")
         for f in findings
     ]  # fmt: skip
+
+
+def read_findings(path: Path | None = None) -> pd.DataFrame:
+    """A snapshot's ``findings`` table (one row per finding, in build order); a clear
+    ``FileNotFoundError`` when there is no snapshot at ``path`` (default: the usual one)."""
+    with connect_read_only(path) as con:
+        return con.execute("SELECT * FROM findings").df()
 
 
 def summary_line(findings: list[Finding], snapshot: object) -> str:

@@ -178,9 +178,3 @@ def snapshot_info(path: Path | None = None) -> dict:
             name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in TABLES
         }
     return info
-
-
-def read_findings(path: Path | None = None) -> pd.DataFrame:
-    """The snapshot's ``findings`` table (one row per data-quality finding, in build order)."""
-    with connect_read_only(path) as con:
-        return con.execute("SELECT * FROM findings").df()
