@@ -19,6 +19,8 @@ import duckdb
 import pandas as pd
 import pytest
 from adam_fixtures import valid_tables, write_folder
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from trialdash.cli import main
 from trialdash.findings import RULES
@@ -305,3 +307,44 @@ def test_cutoff_from_the_command_line_decides_what_is_after_it(tmp_path, served)
         ("adtte.csv", 2, "ADT", "date_after_cutoff"),
     ]
     assert "(2022-12-31)" in got["message"][0]
+
+
+# --- whatever a finding lets through, the build copes ------------------------------------
+
+DATE_CELLS = [("adsl", c) for c in ("RFICDT", "LDSTDT", "TRTSDT", "DTHDT", "LSTALVDT", "PDDT",
+                                    "HSCTDT")] + [("adae", "ASTDT"), ("adae", "AENDT"),
+                                                  ("adrs", "ADT"), ("adtte", "ADT"),
+                                                  ("adlb", "ADT")]  # fmt: skip
+DATE_VALUES = ["", "1977-03-01", "2022-05", "2022", "2021-01-01", "2022-06-01", "2024-01-01",
+               "28", "2022-05-25"]  # fmt: skip
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    dates=st.lists(
+        st.tuples(st.sampled_from(DATE_CELLS), st.integers(0, 3), st.sampled_from(DATE_VALUES)),
+        max_size=6,
+    ),
+    unknown=st.lists(st.sampled_from(["adae", "adrs", "adtte", "adpc", "adlb"]), max_size=2),
+)
+def test_any_mix_of_findings_builds(tmp_path_factory, dates, unknown):
+    """Implausible dates, partial dates and unknown subjects in any combination: no error,
+    the snapshot is written, and every finding names a rule of RULES and a data row."""
+    from trialdash.adam_io import read_folder
+    from trialdash.build import build_from_adam
+    from trialdash.findings import find
+
+    tables = valid_tables()
+    for (name, column), row, value in dates:
+        tables[name].loc[row % len(tables[name]), column] = value
+    for name in unknown:
+        tables[name].loc[0, "USUBJID"] = "ZZ-404"
+    tmp = tmp_path_factory.mktemp("mix")
+    folder = write_folder(tmp / "study", tables)
+    out = build_from_adam(folder, tmp / "trial.duckdb")
+    got = table(out, "findings")
+    assert set(got["rule"]) <= set(RULES)
+    assert got["row"].notna().all()
+    assert len(got) == len(find(read_folder(folder)))
+    assert "ZZ-404" not in set(table(out, "adae")["USUBJID"])
