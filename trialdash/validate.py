@@ -167,9 +167,6 @@ class _Checker:
     def numbers(self, column: str) -> pd.Series:
         return pd.to_numeric(self.frame[column], errors="coerce")
 
-    def dates(self, column: str) -> pd.Series:
-        return pd.to_datetime(self.frame[column], errors="coerce")
-
     def is_bad(self, label: Any, column: str) -> bool:
         return (int(label) + 1, column) in self.bad
 
