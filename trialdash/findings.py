@@ -25,7 +25,7 @@ taken from the subject's first ADSL row (a duplicated USUBJID is an error anyway
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,7 +153,9 @@ class _Collector:
             return pd.Series(pd.NaT, index=self.frame.index, dtype="datetime64[ns]")
         return pd.to_datetime(self.ids.map(adsl[column]), errors="coerce")
 
-    def add(self, mask: pd.Series, column: str | None, rule: str, message) -> None:
+    def add(
+        self, mask: pd.Series, column: str | None, rule: str, message: Callable[[object], str]
+    ) -> None:
         """One finding per row where ``mask``; ``message(label)`` words it."""
         for label in mask[mask.fillna(False).astype(bool)].index:
             value = self.frame[column][label] if column else None
