@@ -102,6 +102,17 @@ def test_multi_member_transport_file_reads_the_member_named_like_the_data_set(
     assert len(read_dataset(path).frame) == len(adsl_truth())
 
 
+def test_one_transport_library_mapped_to_several_data_sets(tmp_path: Path) -> None:
+    """A study delivered as one transport library (study.xpt with ADSL and ADAE members),
+    each data set mapped to it with the mapping's "file" entry, reads each member."""
+    from trialdash.adam_io import Mapping, read_folder
+
+    two_member_xpt(tmp_path / "study.xpt", adsl_truth(), "ADSL", adae_truth(), "ADAE")
+    raw = read_folder(tmp_path, Mapping(files={"adsl": "study.xpt", "adae": "study.xpt"}))
+    assert raw["adsl"].frame["USUBJID"].tolist() == adsl_truth()["USUBJID"].tolist()
+    assert raw["adae"].frame["AEDECOD"].tolist() == adae_truth()["AEDECOD"].tolist()
+
+
 # --- refused, through the build -----------------------------------------------------------
 
 
