@@ -53,6 +53,20 @@ def _kind(record: bytes) -> bytes | None:
     return None
 
 
+def _header_offsets(data: bytes, kinds: tuple[bytes, ...], start: int, end: int) -> list[int]:
+    """Offsets of the header records of ``kinds`` on record boundaries in ``data[start:end]``
+    (found by searching, so a large data section is never split into records)."""
+    found = []
+    for kind in kinds:
+        needle = _PREFIX + kind
+        at = data.find(needle, start, end)
+        while at >= 0:
+            if at % RECORD == 0 and _kind(data[at : at + RECORD]) == kind:
+                found.append(at)
+            at = data.find(needle, at + 1, end)
+    return sorted(found)
+
+
 def read_members(data: bytes, file_name: str) -> list[XportMember]:
     """Every member of a transport file; :class:`AdamImportError` when it is not one or is
     incomplete (cut off, or a row only partly there)."""
@@ -64,59 +78,51 @@ def read_members(data: bytes, file_name: str) -> list[XportMember]:
         raise AdamImportError(f"{file_name} is not a SAS transport (XPT) file.")
     if len(data) % RECORD:
         raise AdamImportError(truncated)
-    records = [data[i : i + RECORD] for i in range(0, len(data), RECORD)]
-    starts = [i for i, r in enumerate(records) if _kind(r) in _MEMBER]
-    if not starts or starts[0] != 3:
-        raise AdamImportError(truncated if not starts else f"{file_name} is not a valid XPT file.")
-    members = []
-    for n, first in enumerate(starts):
-        last = starts[n + 1] if n + 1 < len(starts) else len(records)
-        members.append(_member(records, first, last, file_name, truncated))
-    return members
+    starts = _header_offsets(data, _MEMBER, 0, len(data))
+    if not starts:
+        raise AdamImportError(truncated)
+    if starts[0] != 3 * RECORD:
+        raise AdamImportError(f"{file_name} is not a valid XPT file.")
+    ends = [*starts[1:], len(data)]
+    return [_member(data, a, b, file_name, truncated) for a, b in zip(starts, ends, strict=True)]
 
 
-def _member(
-    records: list[bytes], first: int, last: int, file_name: str, truncated: str
-) -> XportMember:
-    v8 = records[first][20:28] == _MEMBER[1]
-    if first + 5 > last or _kind(records[first + 4]) not in _NAMESTR:
+def _member(data: bytes, start: int, end: int, file_name: str, truncated: str) -> XportMember:
+    def record(i: int) -> bytes:
+        return data[start + i * RECORD : start + (i + 1) * RECORD]
+
+    if start + 5 * RECORD > end or _kind(record(4)) not in _NAMESTR:
         raise AdamImportError(truncated)
     try:
-        namestr_len = int(records[first][74:78])
-        nvars = int(records[first + 4][52:58])
+        namestr_len = int(record(0)[74:78])
+        nvars = int(record(4)[52:58])
     except ValueError:
         raise AdamImportError(f"{file_name} is not a valid XPT file.") from None
-    name_bytes = records[first + 2][8:40] if v8 else records[first + 2][8:16]
-    name = name_bytes.decode("latin-1").strip()
-    blob = b"".join(records[first + 5 : last])
-    if namestr_len < 88 or len(blob) < nvars * namestr_len:
+    v8 = record(0)[20:28] == _MEMBER[1]
+    name = (record(2)[8:40] if v8 else record(2)[8:16]).decode("latin-1").strip()
+    namestrs = start + 5 * RECORD
+    if namestr_len < 88 or namestrs + nvars * namestr_len > end:
         raise AdamImportError(truncated)
     obslen = 0
     for i in range(nvars):
-        ns = blob[i * namestr_len : (i + 1) * namestr_len]
-        length = struct.unpack(">h", ns[4:6])[0]
-        position = struct.unpack(">i", ns[84:88])[0]
+        at = namestrs + i * namestr_len
+        length = struct.unpack(">h", data[at + 4 : at + 6])[0]
+        position = struct.unpack(">i", data[at + 84 : at + 88])[0]
         obslen = max(obslen, position + length)
-    obs = next((i for i in range(first + 5, last) if _kind(records[i]) in _OBS), None)
-    if obs is None:
+    obs = _header_offsets(data, _OBS, namestrs + nvars * namestr_len - RECORD, end)
+    if not obs:
         raise AdamImportError(truncated)
-    data = b"".join(records[obs + 1 : last])
-    rows = len(data) // obslen if obslen > 0 else 0
-    rest = data[rows * obslen :]
+    data_start = obs[0] + RECORD
+    size = end - data_start
+    rows = size // obslen if obslen > 0 else 0
+    rest = data[data_start + rows * obslen : end]
     if len(rest) >= RECORD or rest.strip(b" "):
         raise AdamImportError(truncated)
-    if records[obs][20:28] == _OBS[1]:
-        declared = records[obs][48:63].strip()
+    if data[obs[0] + 20 : obs[0] + 28] == _OBS[1]:
+        declared = data[obs[0] + 48 : obs[0] + 63].strip()
         if declared.isdigit() and int(declared) > rows:
             raise AdamImportError(truncated)
-    return XportMember(
-        name=name,
-        start=first * RECORD,
-        end=last * RECORD,
-        data_start=(obs + 1) * RECORD,
-        obslen=obslen,
-        rows=rows,
-    )
+    return XportMember(name, start, end, data_start, obslen, rows)
 
 
 def single_member(data: bytes, member: XportMember) -> bytes:
