@@ -55,6 +55,8 @@ RULES: dict[str, str] = {
     "response_after_progression": "a response after progression without a new baseline",
     "subject_not_in_adsl": "a subject that ADSL does not list (its rows are left out)",
     "tte_death_mismatch": "an overall-survival record disagreeing with ADSL's death date",
+    "death_flag_mismatch": "ADSL's death flag (DTHFL) disagreeing with its death date (DTHDT)",
+    "fatal_ae_without_death": "a grade 5 (fatal) adverse event of a subject with no death date",
     "blq_flag_missing": "an ADPC value below its LLOQ without BLQFL = Y",
     "partial_date": "a partial date that cannot be imputed (left missing)",
 }
@@ -205,6 +207,10 @@ def find(datasets: dict[str, RawDataset], cutoff: dt.date | None = None) -> list
                 _response_after_progression(c)
             if name == "adtte" and adsl_ds is not None:
                 _tte_death(c, adsl)
+            if name == "adsl":
+                _death_flag(c)
+            if name == "adae" and adsl_ds is not None and c.has("USUBJID", "AETOXGR"):
+                _fatal_ae(c, adsl)
             if name == "adpc":
                 _blq(c)
     files = {}
@@ -355,6 +361,28 @@ def _tte_death(c: _Collector, adsl: pd.DataFrame) -> None:
     c.add(is_os & cnsr.gt(0) & death.notna(), "CNSR", "tte_death_mismatch",
           lambda label: f"overall survival is censored but ADSL records a death "
           f"(DTHDT {as_text(death[label])}); imported as recorded")  # fmt: skip
+
+
+def _death_flag(c: _Collector) -> None:
+    if not c.has("DTHFL", "DTHDT"):
+        return
+    flag = c.frame["DTHFL"].astype(str).str.strip().str.upper()
+    death = c.dates("DTHDT")
+    c.add(flag.eq("Y") & death.isna(), "DTHDT", "death_flag_mismatch",
+          lambda _label: "DTHFL is Y but the death date is blank; imported as recorded "
+          "(the subject counts as dead without a date)")  # fmt: skip
+    c.add(flag.eq("N") & death.notna(), "DTHFL", "death_flag_mismatch",
+          lambda label: f"DTHFL is N but a death date is given (DTHDT {as_text(death[label])}); "
+          "imported as recorded")  # fmt: skip
+
+
+def _fatal_ae(c: _Collector, adsl: pd.DataFrame) -> None:
+    grade = pd.to_numeric(c.frame["AETOXGR"], errors="coerce")
+    death = c.subject_dates(adsl, "DTHDT")
+    known = c.ids.isin(adsl.index)
+    c.add(grade.eq(5) & death.isna() & known, "AETOXGR", "fatal_ae_without_death",
+          lambda _label: "a grade 5 (fatal) adverse event but ADSL has no death date "
+          "(DTHDT); imported as recorded")  # fmt: skip
 
 
 def _blq(c: _Collector) -> None:
