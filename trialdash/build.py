@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from trialdash import synthetic
+from trialdash import findings, synthetic
 from trialdash.adam_io import SourceFile, load_mapping, read_folder
 from trialdash.derive import derive_all
 from trialdash.snapshot import SnapshotMeta, write_snapshot
@@ -70,6 +70,7 @@ def build_from_adam(
     cutoff: date | None = None,
     progress: Progress = _quiet,
     user_labels: UserLabels | None = None,
+    strict: bool = False,
 ) -> Path:
     """Import ADaM data sets from ``folder``, validate them all, and write a snapshot.
 
@@ -77,10 +78,12 @@ def build_from_adam(
     line; a mapping file's ``"_labels"`` object fills what they leave out; the data fill the
     rest (:func:`trialdash.study_labels.learn_labels`).
 
-    Raises :class:`ValidationError` listing every problem (file, row, column, value,
-    expectation) before anything is written. ``subtype_var=None`` takes DISTYPE when ADSL
-    has it and otherwise builds without disease subtypes (most ADaM studies have no DISTYPE);
-    a named ``subtype_var`` must exist.
+    Raises :class:`ValidationError` listing every error (file, row, column, value,
+    expectation) before anything is written. Findings (:mod:`trialdash.findings`) are
+    written to the snapshot's ``findings`` table and the build goes on, without the rows of
+    subjects ADSL does not list; with ``strict`` every finding is an error too.
+    ``subtype_var=None`` takes DISTYPE when ADSL has it and otherwise builds without
+    disease subtypes (most ADaM studies have no DISTYPE); a named ``subtype_var`` must exist.
     """
     mapping = load_mapping(mapping_file) if mapping_file else None
     raw = read_folder(Path(folder), mapping, progress=progress)
@@ -92,9 +95,12 @@ def build_from_adam(
                      "(name an ADSL variable with --subtype-var)")
     progress("validating")
     problems = validate(raw, dose_var=dose_var, subtype_var=subtype_var)
+    found = findings.find(raw, cutoff=cutoff)
+    if strict:
+        problems = problems + findings.as_problems(found)
     if problems:
         raise ValidationError(problems)
-    frames = {name: ds.frame for name, ds in raw.items()}
+    frames = findings.known_subject_rows(raw)
     labels = learn_labels(
         frames["adsl"], frames.get("adrs"), subtype_var,
         _labels_of(raw.get("adsl")), _labels_of(raw.get("adae")),
@@ -118,7 +124,10 @@ def build_from_adam(
         subtype_var=subtype_var,
         labels=labels,
     )
-    return write_snapshot(tables, meta, out, progress)
+    tables["findings"] = findings.findings_frame(found)
+    written = write_snapshot(tables, meta, out, progress)
+    progress(findings.summary_line(found, out))
+    return written
 
 
 def _labels_of(dataset) -> dict[str, str]:

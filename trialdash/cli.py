@@ -1,4 +1,4 @@
-"""Command line: ``python -m trialdash snapshot build|info`` and ``python -m trialdash summary``."""
+"""Command line: ``python -m trialdash snapshot build|info|findings`` and ``summary``."""
 
 from __future__ import annotations
 
@@ -55,8 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="data cut-off YYYY-MM-DD (default: ADSL.DCUTDT, else latest date)")
     build.add_argument("--out", type=Path, default=None,
                        help="snapshot path (default: $TRIALDASH_SNAPSHOT or data/trial.duckdb)")
+    build.add_argument("--strict", action="store_true",
+                       help="ADaM: refuse the build on any data-quality finding, not only errors")
     info = snap_cmds.add_parser("info", help="print a snapshot's meta table and row counts")
     info.add_argument("path", nargs="?", type=Path, default=None)
+    findings_cmd = snap_cmds.add_parser("findings", help="print a snapshot's data-quality findings")
+    findings_cmd.add_argument("path", nargs="?", type=Path, default=None)
+    findings_cmd.add_argument("--json", action="store_true", help="a JSON list of objects")
 
     commands.add_parser("schema-doc", help="print the snapshot schema as Markdown")
 
@@ -99,7 +104,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
                             subtype_var=args.subtype_var.upper() if args.subtype_var else None,
                             mapping_file=args.mapping,
                             title=args.title, registry_id=args.registry_id, cutoff=args.cutoff,
-                            progress=progress, user_labels=UserLabels(
+                            progress=progress, strict=args.strict, user_labels=UserLabels(
                                 args.response_criteria, args.ctcae_version, args.cell_therapy))
     except ValidationError as error:
         print(str(error), file=sys.stderr)
@@ -122,6 +127,24 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(json.dumps(info, indent=2, default=str))
+    return 0
+
+
+def _cmd_findings(args: argparse.Namespace) -> int:
+    from trialdash.findings import read_findings
+
+    try:
+        frame = read_findings(args.path)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        print(json.dumps(records, indent=2, default=str))
+    elif frame.empty:
+        print("no data-quality findings")
+    else:
+        print(frame.to_string(index=False, na_rep=""))
     return 0
 
 
@@ -159,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         print(schema_markdown(), end="")
         return 0
     if args.command == "snapshot":
-        handler = _cmd_build if args.snapshot_command == "build" else _cmd_info
+        handler = {"build": _cmd_build, "info": _cmd_info,
+                   "findings": _cmd_findings}[args.snapshot_command]
         return handler(args)
     return _cmd_summary(args)

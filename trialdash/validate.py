@@ -1,4 +1,4 @@
-"""Check imported ADaM data sets and report every problem at once, in data-manager terms.
+"""Check imported ADaM data sets for errors and report every one at once, in data-manager terms.
 
 :func:`validate` takes the output of :func:`trialdash.adam_io.read_folder` and returns a
 list of :class:`Problem`; an empty list means the data can be built into a snapshot. Each
@@ -8,7 +8,11 @@ and what was expected. Nothing stops at the first problem. A data set read from 
 files (ADLB split into ``adlbc``, ``adlbh`` ...: :attr:`RawDataset.parts`) is checked file
 by file, so its problems name the file and the row in that file.
 
-Rules (numbers match the project brief):
+Errors stop the build: they make the data unreadable or the numbers undefined. What is
+implausible but possible (dates out of order, subjects missing from ADSL, ...) is a
+*finding* instead, recorded by :mod:`trialdash.findings` while the build goes on.
+
+Rules (numbers match the project brief; rule 6, date order, is now a set of findings):
 
 1. ADSL is present.
 2. The schema's required variables are present in each data set; ADSL also has the dose
@@ -16,12 +20,8 @@ Rules (numbers match the project brief):
 3. Values convert to their schema type (numbers, whole numbers, dates): the
    ``bad_cells`` recorded while reading.
 4. ADSL.USUBJID is non-missing and unique.
-5. Every USUBJID of another data set is in ADSL (one problem per unknown subject and
-   file, at its first row, with the number of rows), and is non-missing.
-6. Dates are in order (only checked when both are present): ADSL
-   RFICDT <= LDSTDT < TRTSDT (RFICDT <= TRTSDT when LDSTDT is blank),
-   TRTSDT <= DTHDT, LSTALVDT, HSCTDT, PDDT; DTHDT, LSTALVDT <= DCUTDT; ADAE
-   ASTDT <= AENDT; ADTTE STARTDT <= ADT.
+5. Every USUBJID of another data set is non-missing (a subject that ADSL does not
+   list is a finding: its rows are left out).
 7. AETOXGR and ASTCTGR are 1-5 when present; AESEV is MILD, MODERATE or SEVERE (any
    case).
 8. CNSR is a whole number >= 0 (0 = event; 1, 2, ... are censoring reasons).
@@ -63,27 +63,6 @@ _CNSR_EXPECTED = "a whole number >= 0 (0 = event; 1, 2, ... = censored)"
 _AVAL_EXPECTED = "a number >= 0"
 _AVAL_DATASETS = ("adtte", "adpc", "adlb")
 
-# (data set, earlier, later, strict, column reported, words for the message)
-_DATE_ORDER: tuple[tuple[str, str, str, bool, str, str], ...] = (
-    ("adsl", "RFICDT", "LDSTDT", False, "LDSTDT",
-     "lymphodepletion cannot start before informed consent"),
-    ("adsl", "LDSTDT", "TRTSDT", True, "TRTSDT",
-     "lymphodepletion must start before the CAR-T infusion"),
-    ("adsl", "TRTSDT", "DTHDT", False, "DTHDT", "death cannot precede the infusion"),
-    ("adsl", "TRTSDT", "LSTALVDT", False, "LSTALVDT",
-     "the last-known-alive date cannot precede the infusion"),
-    ("adsl", "DTHDT", "DCUTDT", False, "DTHDT", "death must be on or before the data cut-off"),
-    ("adsl", "LSTALVDT", "DCUTDT", False, "LSTALVDT",
-     "the last-known-alive date must be on or before the data cut-off"),
-    ("adsl", "TRTSDT", "HSCTDT", False, "HSCTDT",
-     "a consolidative HSCT after CAR-T cannot precede the infusion"),
-    ("adsl", "TRTSDT", "PDDT", False, "PDDT",
-     "progression after CAR-T cannot precede the infusion"),
-    ("adae", "ASTDT", "AENDT", False, "AENDT", "an adverse event cannot end before it starts"),
-    ("adtte", "STARTDT", "ADT", False, "ADT",
-     "the event or censoring date cannot precede the time origin"),
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -113,24 +92,30 @@ class Problem:
         return f"{head}: value {format_value(self.value)} — expected {self.expected}"
 
 
-def format_value(value: object) -> str:
-    """A value as a data manager would recognise it: text quoted, dates ISO, 7.0 as 7."""
+def value_text(value: object) -> str | None:
+    """A value as text, as a data manager recognises it: dates ISO, 7.0 as 7; None if blank."""
     if value is None or value is pd.NA or value is pd.NaT:
-        return "missing (blank)"
+        return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
         if np.isnan(value):
-            return "missing (blank)"
+            return None
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
         ts = pd.Timestamp(value)
         return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str):
-        return f"'{value}'"
     return str(value)
+
+
+def format_value(value: object) -> str:
+    """A value as a data manager would recognise it: text quoted, dates ISO, 7.0 as 7."""
+    text = value_text(value)
+    if text is None:
+        return "missing (blank)"
+    return f"'{text}'" if isinstance(value, str) else text
 
 
 class ValidationError(Exception):
@@ -181,9 +166,6 @@ class _Checker:
 
     def numbers(self, column: str) -> pd.Series:
         return pd.to_numeric(self.frame[column], errors="coerce")
-
-    def dates(self, column: str) -> pd.Series:
-        return pd.to_datetime(self.frame[column], errors="coerce")
 
     def is_bad(self, label: Any, column: str) -> bool:
         return (int(label) + 1, column) in self.bad
@@ -263,48 +245,11 @@ def _adsl_subjects(c: _Checker) -> None:
             first[value] = label
 
 
-def _known_subjects(c: _Checker, subjects: set[str], adsl_file: str) -> None:
+def _known_subjects(c: _Checker) -> None:
     """Rule 5."""
-    ids = c.text("USUBJID")
-    unknown: dict[str, list[Any]] = {}
-    for label, value in ids.items():
+    for label, value in c.text("USUBJID").items():
         if value is None:
             c.add(label, "USUBJID", None, "a subject identifier (USUBJID is blank)")
-        elif value not in subjects:
-            unknown.setdefault(value, []).append(label)
-    for value, labels in unknown.items():
-        more = f"; {len(labels)} rows in this file have it" if len(labels) > 1 else ""
-        c.add(labels[0], "USUBJID", value, f"a subject listed in ADSL ({adsl_file}){more}")
-
-
-def _date_order(c: _Checker, name: str) -> None:
-    """Rule 6."""
-    rules = [r for r in _DATE_ORDER if r[0] == name]
-    if name == "adsl" and c.has("RFICDT") and c.has("TRTSDT"):
-        rules.append(
-            ("adsl", "RFICDT", "TRTSDT", False, "TRTSDT",
-             "the infusion cannot precede informed consent")
-        )  # fmt: skip
-    for _, early, late, strict, report, why in rules:
-        if not (c.has(early) and c.has(late)):
-            continue
-        a, b = c.dates(early), c.dates(late)
-        wrong = a.notna() & b.notna() & ((a >= b) if strict else (a > b))
-        if early == "RFICDT" and late == "TRTSDT" and c.has("LDSTDT"):
-            wrong &= c.dates("LDSTDT").isna()  # otherwise covered by the two LDSTDT rules
-        other = early if report == late else late
-        relation = (
-            ("after" if strict else "on or after")
-            if report == late
-            else ("before" if strict else "on or before")
-        )
-        for label in wrong[wrong].index:
-            other_date = (a if other == early else b)[label].date().isoformat()
-            value = (b if report == late else a)[label]
-            c.add(
-                label, report, value,
-                f"a date {relation} {c.ds.column_label(other)} ({other_date}): {why}",
-            )  # fmt: skip
 
 
 def _grades(c: _Checker) -> None:
@@ -405,10 +350,6 @@ def validate(
     problems: list[Problem] = []
     if "adsl" not in datasets:
         problems.append(_missing_adsl(datasets, folder))
-    subjects: set[str] | None = None
-    adsl = datasets.get("adsl")
-    if adsl is not None and "USUBJID" in adsl.frame.columns:
-        subjects = {v for v in adsl.frame["USUBJID"] if isinstance(v, str)}
     for name in DATASET_NAMES:
         ds = datasets.get(name)
         if ds is None:
@@ -420,9 +361,8 @@ def validate(
             if "USUBJID" not in missing:
                 if name == "adsl":
                     _adsl_subjects(c)
-                elif subjects is not None and adsl is not None:
-                    _known_subjects(c, subjects, adsl.file.path.name)
-            _date_order(c, name)
+                else:
+                    _known_subjects(c)
             if name == "adae":
                 _grades(c)
             if name == "adtte":

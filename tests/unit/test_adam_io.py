@@ -288,12 +288,70 @@ def test_date_text_forms(tmp_path: Path, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2022-13-01", "31APR2022", "05/01/2022", "May 2022", "2022-05", "2022", "28", "-5"]
+    "text",
+    ["2022-13-01", "31APR2022", "05/01/2022", "May 2022", "2022-13", "1899-12-31", "2022---15"],
 )
 def test_bad_date_text(tmp_path: Path, text: str) -> None:
     (tmp_path / "adsl.csv").write_text(f"USUBJID,TRTSDT\nA,{text}\n")
     ds = read_dataset(tmp_path / "adsl.csv")
     assert [(b.row, b.column, b.value) for b in ds.bad_cells] == [(1, "TRTSDT", text)]
+    assert ds.partial_dates == []
+
+
+@pytest.mark.parametrize("text", ["2022-05", "2022", "2022-05-UN", "2022-UN-UN"])
+def test_partial_dates_without_a_flag_are_left_missing_and_listed(
+    tmp_path: Path, text: str
+) -> None:
+    """ISO 8601 partial dates are not bad values: without an imputation flag they are left
+    missing and listed (the build records them as findings)."""
+    (tmp_path / "adsl.csv").write_text(f"USUBJID,TRTSDT\nA,{text}\n")
+    ds = read_dataset(tmp_path / "adsl.csv")
+    assert ds.bad_cells == []
+    assert [(p.row, p.column, p.value) for p in ds.partial_dates] == [(1, "TRTSDT", text)]
+    assert "no imputation flag TRTSDTF" in ds.partial_dates[0].reason
+    assert ds.frame["TRTSDT"].isna().all()
+
+
+def test_partial_dates_are_imputed_as_their_adam_flags_say(tmp_path: Path) -> None:
+    """ADaM imputation flags (ADaM IG: ASTDTF/AENDTF = D, M or Y): D fills the day of a
+    year-month, M fills month and day; start dates go to the first day of the period, end
+    dates to the last. A D flag on a year alone, or a blank flag, cannot be applied."""
+    (tmp_path / "adae.csv").write_text(
+        "USUBJID,AEDECOD,ASTDT,ASTDTF,AENDT,AENDTF\n"
+        "A,PYREXIA,2013-05,D,2013-02,D\n"
+        "A,RASH,2013,M,2012,M\n"
+        "A,COUGH,2013,D,2013-06-03,\n"
+        "A,FATIGUE,2013-07,,2013-07-09,\n"
+    )
+    ds = read_dataset(tmp_path / "adae.csv")
+    assert list(ds.frame["ASTDT"]) == [
+        pd.Timestamp("2013-05-01"),
+        pd.Timestamp("2013-01-01"),
+        pd.NaT,
+        pd.NaT,
+    ]
+    assert list(ds.frame["AENDT"][:3]) == [
+        pd.Timestamp("2013-02-28"),
+        pd.Timestamp("2012-12-31"),
+        pd.Timestamp("2013-06-03"),
+    ]
+    assert [(p.row, p.column, p.value) for p in ds.partial_dates] == [
+        (3, "ASTDT", "2013"),
+        (4, "ASTDT", "2013-07"),
+    ]
+    assert "'D'" in ds.partial_dates[0].reason and "blank" in ds.partial_dates[1].reason
+
+
+@pytest.mark.parametrize("text, reads_as", [("28", "1960-01-29"), ("-5", "1959-12-27")])
+def test_small_sas_day_numbers_read_as_early_dates(
+    tmp_path: Path, text: str, reads_as: str
+) -> None:
+    """A study day put in a date column reads as a SAS date in 1959-1960 (days since
+    1960-01-01): kept, so the build reports it as a date before 1980 instead of refusing."""
+    (tmp_path / "adsl.csv").write_text(f"USUBJID,TRTSDT\nA,{text}\n")
+    ds = read_dataset(tmp_path / "adsl.csv")
+    assert ds.bad_cells == []
+    assert ds.frame["TRTSDT"][0] == pd.Timestamp(reads_as)
 
 
 def test_sas_numbers_in_xpt_dates_and_datetimes(tmp_path: Path) -> None:
@@ -331,9 +389,10 @@ def test_datetime_formatted_xpt_column_becomes_a_date(tmp_path: Path) -> None:
     )
     ds = read_dataset(tmp_path / "adsl.xpt")
     assert ds.frame["TRTSDT"].tolist() == [pd.Timestamp("2022-05-01")]
-    # A DATETIME format means seconds: 1000 s is 1960-01-01, outside the plausible range.
-    assert [(b.column, b.value) for b in ds.bad_cells] == [("RFICDT", 1000.0)]
-    assert "1960-01-01" in ds.bad_cells[0].expected
+    # A DATETIME format means seconds: 1000 s is 1960-01-01 (as days it would be 1962-09-27);
+    # kept, for the build to report as a date before 1980.
+    assert ds.bad_cells == []
+    assert ds.frame["RFICDT"].tolist() == [pd.Timestamp("1960-01-01")]
 
 
 def test_out_of_range_sas_date_is_a_bad_cell_not_a_crash(tmp_path: Path) -> None:

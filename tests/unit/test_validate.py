@@ -1,5 +1,9 @@
 """Validation of imported ADaM data: one test per rule, each with its own bad file.
 
+Errors (refusals) come from :func:`trialdash.validate.validate`; what used to be refused
+and is now a data-quality finding (unknown subjects, dates out of order) is checked to
+be no error any more and to be reported by :func:`trialdash.findings.find` instead.
+
 Every test starts from ``valid_tables()`` (a small valid study, all six data sets), breaks
 one thing, writes the folder as real CSV (or xpt) files in ``tmp_path``, runs
 ``read_folder`` + ``validate`` and checks the problem names the right file, row, column
@@ -16,12 +20,24 @@ import pytest
 from adam_fixtures import adae_truth, valid_tables, write_folder, write_xpt
 
 from trialdash.adam_io import Mapping, read_folder
+from trialdash.findings import Finding, find
 from trialdash.validate import Problem, ValidationError, ensure_valid, validate
 
 
 def run(tmp_path: Path, tables: dict[str, pd.DataFrame], **kwargs: str) -> list[Problem]:
     folder = write_folder(tmp_path / "study", tables)
     return validate(read_folder(folder), **kwargs)
+
+
+def run_findings(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> list[Finding]:
+    """The findings of a folder that has no errors."""
+    raw = read_folder(write_folder(tmp_path / "study", tables))
+    assert validate(raw) == []
+    return find(raw)
+
+
+def found(f: Finding) -> tuple[str, int | None, str | None, str | None, str]:
+    return f.file, f.row, f.column, f.value, f.rule
 
 
 def only(problems: list[Problem]) -> Problem:
@@ -35,6 +51,7 @@ def where(p: Problem) -> tuple[str, int | None, str | None, object]:
 
 def test_valid_folder_has_no_problems(tmp_path: Path) -> None:
     assert run(tmp_path, valid_tables()) == []
+    assert find(read_folder(tmp_path / "study")) == []
 
 
 def test_valid_folder_passes_ensure_valid(tmp_path: Path) -> None:
@@ -153,59 +170,82 @@ def test_4_blank_usubjid_in_adsl(tmp_path: Path) -> None:
 # Rule 5 -------------------------------------------------------------------------------
 
 
-def test_5_subject_not_in_adsl(tmp_path: Path) -> None:
+def test_5_subject_not_in_adsl_is_a_finding(tmp_path: Path) -> None:
     tables = valid_tables()
     tables["adae"].loc[2, "USUBJID"] = "CD7-01-999"
-    p = only(run(tmp_path, tables))
-    assert where(p) == ("adae.csv", 3, "USUBJID", "CD7-01-999")
-    assert "ADSL" in p.expected and "adsl.csv" in p.expected
+    (f,) = run_findings(tmp_path, tables)
+    assert found(f) == ("adae.csv", 3, "USUBJID", "CD7-01-999", "subject_not_in_adsl")
+    assert f.usubjid == "CD7-01-999"
+    assert "ADSL (adsl.csv)" in f.message and "its row is left out" in f.message
 
 
 def test_5_unknown_subject_reported_once_per_file_with_its_row_count(tmp_path: Path) -> None:
     tables = valid_tables()
     tables["adlb"]["USUBJID"] = "XX-1"
+    (f,) = run_findings(tmp_path, tables)
+    assert found(f) == ("adlb.csv", 1, "USUBJID", "XX-1", "subject_not_in_adsl")
+    assert "its 2 rows in this file are left out" in f.message
+
+
+def test_5_blank_usubjid_outside_adsl_is_an_error(tmp_path: Path) -> None:
+    tables = valid_tables()
+    tables["adpc"].loc[1, "USUBJID"] = ""
     p = only(run(tmp_path, tables))
-    assert where(p) == ("adlb.csv", 1, "USUBJID", "XX-1")
-    assert "2 rows" in p.expected
+    assert where(p) == ("adpc.csv", 2, "USUBJID", None)
+    assert "USUBJID is blank" in p.expected
 
 
-# Rule 6 -------------------------------------------------------------------------------
+# Rule 6: dates out of order are findings now -----------------------------------------
 
 
 @pytest.mark.parametrize(
-    "name, row, edits, column",
+    "name, row, edits, column, rule, other",
     [
-        ("adsl", 0, {"LDSTDT": "2022-05-25"}, "TRTSDT"),  # same day: must be strictly before
-        ("adsl", 0, {"LDSTDT": "2022-05-27"}, "TRTSDT"),
-        ("adsl", 0, {"LDSTDT": "2022-04-30"}, "LDSTDT"),  # before consent
-        ("adsl", 0, {"LDSTDT": "", "TRTSDT": "2022-04-30"}, "TRTSDT"),  # infused before consent
-        ("adsl", 1, {"DTHDT": "2022-06-22", "LSTALVDT": "2022-06-23"}, "DTHDT"),
-        ("adsl", 0, {"LSTALVDT": "2022-05-24"}, "LSTALVDT"),
-        ("adsl", 1, {"DTHDT": "2023-02-02", "LSTALVDT": "2023-01-01"}, "DTHDT"),  # after cut
-        ("adsl", 0, {"LSTALVDT": "2023-02-02"}, "LSTALVDT"),
-        ("adsl", 0, {"HSCTDT": "2022-05-24"}, "HSCTDT"),
-        ("adsl", 1, {"PDDT": "2022-06-22"}, "PDDT"),
-        ("adae", 1, {"AENDT": "2022-05-26"}, "AENDT"),
-        ("adtte", 3, {"ADT": "2022-06-22"}, "ADT"),
+        ("adsl", 0, {"LDSTDT": "2022-05-25"}, "TRTSDT", "infusion_not_after_lymphodepletion",
+         "LDSTDT 2022-05-25"),  # same day: must be strictly before
+        ("adsl", 0, {"LDSTDT": "2022-05-27"}, "TRTSDT", "infusion_not_after_lymphodepletion",
+         "LDSTDT 2022-05-27"),
+        ("adsl", 0, {"LDSTDT": "2022-04-30"}, "LDSTDT", "lymphodepletion_before_consent",
+         "RFICDT 2022-05-01"),
+        ("adsl", 0, {"LDSTDT": "", "TRTSDT": "2022-04-30"}, "TRTSDT", "infusion_before_consent",
+         "RFICDT 2022-05-01"),
+        ("adsl", 1, {"DTHDT": "2022-06-22", "LSTALVDT": "2022-06-23"}, "DTHDT",
+         "death_before_infusion", "TRTSDT 2022-06-23"),
+        ("adsl", 0, {"LSTALVDT": "2022-05-24"}, "LSTALVDT", "alive_before_treatment",
+         "TRTSDT 2022-05-25"),
+        ("adsl", 1, {"DTHDT": "2023-02-02", "LSTALVDT": "2023-01-01"}, "DTHDT",
+         "date_after_cutoff", "cut-off (2023-02-01)"),
+        ("adsl", 0, {"LSTALVDT": "2023-02-02"}, "LSTALVDT", "date_after_cutoff",
+         "cut-off (2023-02-01)"),
+        ("adsl", 0, {"HSCTDT": "2022-05-24"}, "HSCTDT", "hsct_before_infusion",
+         "TRTSDT 2022-05-25"),
+        ("adsl", 1, {"PDDT": "2022-06-22"}, "PDDT", "progression_before_infusion",
+         "TRTSDT 2022-06-23"),
+        ("adae", 1, {"AENDT": "2022-05-26"}, "AENDT", "ae_ends_before_start",
+         "ASTDT 2022-05-27"),
+        ("adtte", 3, {"ADT": "2022-06-22"}, "ADT", "event_before_origin", "STARTDT 2022-06-23"),
     ],
-)
-def test_6_dates_out_of_order(
-    tmp_path: Path, name: str, row: int, edits: dict[str, str], column: str
+)  # fmt: skip
+def test_6_dates_out_of_order_are_findings(
+    tmp_path: Path, name: str, row: int, edits: dict[str, str], column: str, rule: str,
+    other: str,
 ) -> None:
+    """No refusal; the first finding is the rule's, at the reported cell, naming the date it
+    is compared with (a changed death date also gives after-death findings elsewhere)."""
     tables = valid_tables()
     for col, value in edits.items():
         tables[name].loc[row, col] = value
-    p = only(run(tmp_path, tables))
-    reported = pd.Timestamp(tables[name].loc[row, column])
-    assert where(p) == (f"{name}.csv", row + 1, column, reported)
-    assert "a date" in p.expected
+    findings = run_findings(tmp_path, tables)
+    first = findings[0]
+    assert found(first) == (f"{name}.csv", row + 1, column, tables[name].loc[row, column], rule)
+    assert other in first.message and "imported as recorded" in first.message
 
 
 def test_6_missing_dates_are_not_compared(tmp_path: Path) -> None:
     tables = valid_tables()
     tables["adsl"].loc[0, "TRTSDT"] = ""
     tables["adsl"].loc[0, "LDSTDT"] = ""
-    assert run(tmp_path, tables) == []
+    assert run_findings(tmp_path, tables) == []
 
 
 # Rule 7 -------------------------------------------------------------------------------
@@ -394,8 +434,10 @@ def test_lab_data_split_over_files_is_checked_file_by_file(tmp_path: Path) -> No
     assert len(raw["adlb"].frame) == 5
     assert [where(p) for p in validate(raw)] == [
         ("adlbh.xpt", 2, "AVAL", "abc"),
-        ("adlbh.xpt", 3, "USUBJID", "XX-1"),
         ("adlbh.xpt", 3, "AVAL", -1.0),
+    ]
+    assert [found(f) for f in find(raw)] == [
+        ("adlbh.xpt", 3, "USUBJID", "XX-1", "subject_not_in_adsl"),
     ]
     # A whole-file problem in the first part names that part's file.
     fixed = haematology.assign(AVAL=["250", "1.4", "6.1"], USUBJID="CD7-01-001")
