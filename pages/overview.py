@@ -22,9 +22,12 @@ tiles = st.columns(6)
 tiles[0].metric("Enrolled", figures.enrolled)
 tiles[1].metric("Infused", figures.infused)
 tiles[2].metric(
-    "Follow-up", "–" if figures.median_followup_days is None
+    "Median follow-up", "–" if figures.median_followup_days is None
     else f"{months(figures.median_followup_days):.1f} mo",
-    help="Median follow-up: reverse Kaplan-Meier median of overall survival, months.")
+    help="Reverse Kaplan-Meier median of overall survival (deaths censored), months: the "
+         "potential follow-up, carried by the patients still being followed.")
+if figures.time_on_study_days is not None:
+    tiles[2].caption(overview.time_on_study_text(figures.time_on_study_days))
 rates = ((tiles[3], "ORR", figures.orr), (tiles[4], "CR", figures.complete_response))
 for tile, name, rate in rates:
     if rate is None or rate.n == 0:

@@ -42,7 +42,7 @@ ui.chart(survival_figures.km_plot(analysis, colours, unit, show_ci, view.font_si
          key="surv_km")
 
 notes = [f"{analysis.n_patients} infused patients with {endpoint} data; time from "
-         f"{analysis.origin}; + = censored."]
+         f"{analysis.origin}; {survival_figures.CENSOR_NOTE}."]
 if analysis.censoring_note:
     notes.append(analysis.censoring_note)
 if analysis.n_excluded:

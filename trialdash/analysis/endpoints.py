@@ -460,7 +460,8 @@ def survival_summary_dict(
 
         {"endpoint": str, "by": str | None, "unit": "days",
          "strata": [{"group", "n", "events", "median", "median_ci": [lo, hi],
-                     "landmarks": [{"time", "survival", "ci": [lo, hi], "at_risk"}]}],
+                     "landmarks": [{"time", "label", "survival", "ci": [lo, hi],
+                                    "at_risk"}]}],
          "logrank": {"chisq", "df", "p"} | None}
 
     A landmark beyond follow-up has ``survival`` None and ``ci`` [None, None].
@@ -476,6 +477,7 @@ def survival_summary_dict(
             "median_ci": [_native(s.median_lower), _native(s.median_upper)],
             "landmarks": [{
                 "time": float(m.time),
+                "label": landmark_name(m.time),
                 "survival": _native(m.survival),
                 "ci": [_native(m.lower), _native(m.upper)],
                 "at_risk": int(m.at_risk),

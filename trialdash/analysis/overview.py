@@ -7,7 +7,11 @@ Assumptions
   DLT (DLTFL 'Y'). When ADSL has no COHORT variable every DLT-evaluable patient counts.
   The ledger follows the filter; with a subtype or patient filter it no longer describes the
   protocol's decisions, which pages say.
-* Median follow-up is the reverse Kaplan-Meier median of OS when ADTTE has OS.
+* Median follow-up is the reverse Kaplan-Meier median of OS when ADTTE has OS: the
+  potential follow-up, carried by the patients still being followed (deaths are censorings).
+  Beside it, *time on study* is the median (range) of the observed time from infusion to
+  death or last contact (ADSL ``last_day``) over the infused patients: what each patient
+  actually contributed. Both are shown, each labelled, as survival reports do.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ import pandas as pd
 from trialdash.analysis.escalation import escalation_ledger
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.response import OVERALL, orr_table
-from trialdash.analysis.stats import Proportion, proportion
+from trialdash.analysis.stats import Proportion, median_range, proportion
 from trialdash.analysis.survival import reverse_km_followup
 from trialdash.trial import Cohort
+from trialdash.units import months
 
 EXPANSION = "EXPANSION"
 
@@ -34,13 +39,15 @@ class KeyFigures:
     enrolled: int
     infused: int
     median_followup_days: float | None
+    time_on_study_days: tuple[float, float, float] | None
     orr: Proportion | None
     complete_response: Proportion | None
     deaths: Proportion
 
 
 def key_figures(cohort: Cohort) -> KeyFigures:
-    """Enrolled, infused, median follow-up (reverse KM of OS), ORR and CR rate, deaths."""
+    """Enrolled, infused, median follow-up (reverse KM of OS), time on study (median and
+    range of days from infusion to death or last contact), ORR and CR rate, deaths."""
     subjects = cohort.subjects
     infused = cohort.infused
     orr = complete = None
@@ -57,15 +64,25 @@ def key_figures(cohort: Cohort) -> KeyFigures:
         if not os_rows.empty:
             followup = reverse_km_followup(os_rows["aval_days"], os_rows["event"]).median
     deaths = int((infused["DTHFL"] == "Y").sum())
+    on_study = median_range(infused["last_day"]) if "last_day" in infused.columns else None
+    if on_study is not None and pd.isna(on_study[0]):
+        on_study = None
     return KeyFigures(
         count=cohort.count,
         enrolled=int((subjects["enrolled"] == "Y").sum()),
         infused=len(infused),
         median_followup_days=followup,
+        time_on_study_days=on_study,
         orr=orr,
         complete_response=complete,
         deaths=proportion(deaths, len(infused)),
     )
+
+
+def time_on_study_text(median_min_max: tuple[float, float, float]) -> str:
+    """'On study 6.8 mo (2.0–36.9)': median (range) time on study in months."""
+    median, low, high = (months(d) for d in median_min_max)
+    return f"On study {median:.1f} mo ({low:.1f}–{high:.1f}), median (range)"
 
 
 def dose_levels(cohort: Cohort) -> pd.DataFrame:

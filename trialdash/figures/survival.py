@@ -19,6 +19,9 @@ from trialdash.style import dose_colour_map, rgba, subtype_colour_map
 from trialdash.units import DAYS_PER_MONTH
 
 OVERALL_COLOUR = "#222222"
+#: The censor mark drawn on the curves, as captions should name it.
+CENSOR_MARK = "|"
+CENSOR_NOTE = f"{CENSOR_MARK} = censored (×n: n patients censored at the same time)"
 UNITS = {"days": ("Days", "Day"), "months": ("Months", "Month")}
 
 
@@ -99,9 +102,13 @@ def _censor_marks(fig: go.Figure, analysis: SurvivalAnalysis, result: KMResult, 
     times = list(by_time.groups)
     who = [", ".join(labels.get(p, p) for p in part["USUBJID"]) for _, part in by_time]
     status = [", ".join(sorted(set(part["status"]))) for _, part in by_time]
+    counts = by_time.size().to_list()
+    # Several patients censored at one time share one tick: say how many beside it.
     fig.add_scatter(
         x=[t / factor for t in times], y=[100 * result.survival_at(t) for t in times],
-        mode="markers", showlegend=False, legendgroup=result.label,
+        mode="markers+text", showlegend=False, legendgroup=result.label,
+        text=[f"×{n}" if n > 1 else "" for n in counts], textposition="top right",
+        textfont={"size": max(font_size - 2, 10), "color": colour},
         marker={"symbol": "line-ns-open", "size": font_size + 2, "color": colour,
                 "line": {"width": 2, "color": colour}},
         customdata=list(zip(who, status, strict=True)),
