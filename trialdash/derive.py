@@ -17,6 +17,8 @@ Assumptions
   ADSL rows without either are screen failures, kept but flagged ``enrolled = 'N'``.
 * ADAE ``grade``: AETOXGR when present; otherwise AESEV mapped MILD=1, MODERATE=2,
   SEVERE=3, with ``grade_scale`` saying which scale the number is on.
+* Pseudonyms are a keyed hash of USUBJID (``P-7K3Q``), the key kept beside the snapshot
+  (:mod:`trialdash.pseudonyms`): stable across data cuts and rebuilds, revealing no order.
 * Time units: ADTTE.AVAL is in days unless AVALU says weeks, months or years
   (see :mod:`trialdash.units`); ADPC times are days unless RRLTU says hours.
 """
@@ -28,6 +30,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from trialdash.pseudonyms import UNKEYED, pseudonyms
 from trialdash.schema import DATASETS, TABLES, Table
 from trialdash.units import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
 
@@ -52,11 +55,15 @@ ICANS_TERMS = (
 
 def derive_all(
     datasets: dict[str, pd.DataFrame], dose_var: str = "TRT01A",
-    subtype_var: str | None = "DISTYPE",
+    subtype_var: str | None = "DISTYPE", pseudonym_key: bytes = UNKEYED,
 ) -> dict[str, pd.DataFrame]:
-    """Derive every dashboard column and return schema-shaped frames for present data sets."""
+    """Derive every dashboard column and return schema-shaped frames for present data sets.
+
+    ``pseudonym_key`` is the secret kept beside the snapshot
+    (:func:`trialdash.pseudonyms.load_or_create_key`); builds always pass it.
+    """
     datasets = {name: _with_source_columns(frame, TABLES[name]) for name, frame in datasets.items()}
-    adsl = derive_adsl(datasets["adsl"], dose_var, subtype_var)
+    adsl = derive_adsl(datasets["adsl"], dose_var, subtype_var, pseudonym_key)
     out = {"adsl": adsl}
     derivers = {"adae": _derive_adae, "adrs": _derive_adrs, "adtte": _derive_adtte,
                 "adpc": _derive_adpc, "adlb": _derive_adlb}
@@ -114,8 +121,10 @@ def _flag(condition: pd.Series) -> pd.Series:
     return condition.fillna(False).astype(bool).map({True: "Y", False: "N"})
 
 
-def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str | None) -> pd.DataFrame:
-    """Subject-level derivations: dose group and order, subtype, pseudonym, days, status."""
+def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str | None,
+                pseudonym_key: bytes = UNKEYED) -> pd.DataFrame:
+    """Subject-level derivations: dose group and order, subtype, pseudonym (keyed hash of
+    USUBJID, :mod:`trialdash.pseudonyms`), days, status."""
     out = adsl.copy().sort_values("USUBJID", kind="stable").reset_index(drop=True)
     dose = _col(out, dose_var).astype("object")
     dose_num = _dose_number(out, dose_var)
@@ -128,7 +137,7 @@ def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str | None) -> p
     out["dose_order"] = _dose_order(out["dose_group"], dose_num)
     subtype = _col(out, subtype_var) if subtype_var else pd.Series(None, index=out.index)
     out["subtype"] = subtype.astype("object").where(subtype.notna(), None)
-    out["pseudonym"] = [f"P{i + 1:0{max(2, len(str(len(out))))}d}" for i in range(len(out))]
+    out["pseudonym"] = pseudonyms(out["USUBJID"].astype(str).tolist(), pseudonym_key)
     enrolled_flag = _col(out, "ENRLFL").astype("object").str.upper().eq("Y")
     out["enrolled"] = _flag(out["dose_group"].notna() | enrolled_flag)
     trtsdt = _col(out, "TRTSDT")
