@@ -22,12 +22,13 @@ tiles = st.columns(6)
 tiles[0].metric("Enrolled", figures.enrolled)
 tiles[1].metric("Infused", figures.infused)
 tiles[2].metric(
-    "Median follow-up", "–" if figures.median_followup_days is None
+    "Follow-up", "–" if figures.median_followup_days is None
     else f"{months(figures.median_followup_days):.1f} mo",
     help="Reverse Kaplan-Meier median of overall survival (deaths censored), months: the "
          "potential follow-up, carried by the patients still being followed.")
 if figures.time_on_study_days is not None:
-    tiles[2].caption(overview.time_on_study_text(figures.time_on_study_days))
+    tiles[2].caption("Reverse-KM median.  \n"
+                     + overview.time_on_study_text(figures.time_on_study_days))
 rates = ((tiles[3], "ORR", figures.orr), (tiles[4], "CR", figures.complete_response))
 for tile, name, rate in rates:
     if rate is None or rate.n == 0:
@@ -61,7 +62,7 @@ with right:
     else:
         ui.table(view, flow.not_infused.rename(columns={
             "dose_group": "Dose group", "reason": "Reason not infused", "n": "Patients"}),
-            "reasons not infused", caption="Enrolled but not infused")
+            "reasons not infused", caption="Enrolled but not infused", fit_px=340)
 ui.table(view, flow.flow.rename(columns={"step": "Step"}), "patient flow")
 
 st.subheader("Baseline characteristics (infused patients)")

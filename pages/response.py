@@ -3,7 +3,7 @@
 import streamlit as st
 
 from trialdash import ui
-from trialdash.analysis import response
+from trialdash.analysis import cart_response, response
 from trialdash.analysis.swimmer import SORT_OPTIONS, swimmer_lanes
 from trialdash.figures import response as figures
 from trialdash.style import dose_colour_map, subtype_colour_map
@@ -54,6 +54,14 @@ ui.chart(figures.bor_by_group_bar(response.bor_counts(best, by), by, view.font_s
 with st.expander("Best overall response per patient"):
     ui.table(view, best.drop(columns="dose_order"), "Best overall response",
              caption="One row per infused patient; first_response_day in days since infusion.")
+
+st.subheader(f"Response as CAR-T trials report it (first {cart_response.WINDOW_MONTHS} months)")
+car_t = cart_response.cart_response(cohort)
+ui.table(view, cart_response.cart_response_table(car_t), "CAR-T response",
+         caption=cart_response.RULE)
+with st.expander("Response within the window per patient"):
+    ui.table(view, cart_response.patient_table(car_t), "CAR-T response per patient",
+             caption="Blank: no marrow / extramedullary assessment, no relapse CD7 status.")
 
 st.subheader("Swimmer plot")
 colour_col, sort_col, unit_col = st.columns([1, 2, 1])

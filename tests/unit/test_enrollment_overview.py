@@ -102,4 +102,4 @@ def test_time_on_study_beside_reverse_km_follow_up(tiny):
     assert figures_.time_on_study_days == (208.0, 61.0, 355.0)
     assert figures_.median_followup_days == 355.0
     assert overview.time_on_study_text(figures_.time_on_study_days) == (
-        "On study 6.8 mo (2.0–11.7), median (range)")
+        "Time on study: median 6.8 mo (range 2.0–11.7)")

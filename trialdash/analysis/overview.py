@@ -80,9 +80,9 @@ def key_figures(cohort: Cohort) -> KeyFigures:
 
 
 def time_on_study_text(median_min_max: tuple[float, float, float]) -> str:
-    """'On study 6.8 mo (2.0–36.9)': median (range) time on study in months."""
+    """'Time on study: median 6.8 mo (range 2.0–36.9)', from days."""
     median, low, high = (months(d) for d in median_min_max)
-    return f"On study {median:.1f} mo ({low:.1f}–{high:.1f}), median (range)"
+    return f"Time on study: median {median:.1f} mo (range {low:.1f}–{high:.1f})"
 
 
 def dose_levels(cohort: Cohort) -> pd.DataFrame:
