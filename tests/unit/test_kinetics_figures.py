@@ -187,3 +187,14 @@ def test_cd7_vs_cart_explains_a_missing_measure():
     fig = fig_kin.cd7_vs_cart(frame[frame["measure"] != "Transgene"], GROUPS, LABELS)
     assert any("No transgene samples" in (a.text or "") for a in fig.layout.annotations)
     assert _legend_names(fig) == [LOW, HIGH]
+
+
+def test_samples_after_allo_hsct_are_flagged_in_the_hover():
+    """A's day-14 sample is marked as taken after allo-HSCT (hand-set flag); others are not."""
+    frame = _profiles()
+    frame["after_hsct"] = [False, False, True, False, False, False, False]
+    fig = fig_kin.expansion_curves(frame, GROUPS, LABELS)
+    a = next(t for t in _patient_traces(fig) if t.customdata[0][0] == "P01")
+    texts = [row[2] for row in a.customdata]
+    assert texts[-1].endswith("after allo-HSCT")
+    assert not any(t.endswith("after allo-HSCT") for t in texts[:-1])

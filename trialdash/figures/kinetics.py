@@ -98,6 +98,9 @@ def _patient_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str
         label = _label(labels, usubjid)
         blq = part["blq"].astype(bool)
         values = _value_text(part["AVAL"], blq, part["LLOQ"], unit, digits)
+        if "after_hsct" in part.columns:  # donor graft, not CAR-T, after the transplant
+            values = [v + (" · after allo-HSCT" if after else "")
+                      for v, after in zip(values, part["after_hsct"].astype(bool), strict=True)]
         fig.add_scatter(
             x=part["day"], y=part["plotted_value"], mode="lines+markers",
             name=label, legendgroup=group, showlegend=False,
