@@ -198,3 +198,14 @@ def test_samples_after_allo_hsct_are_flagged_in_the_hover():
     texts = [row[2] for row in a.customdata]
     assert texts[-1].endswith("after allo-HSCT")
     assert not any(t.endswith("after allo-HSCT") for t in texts[:-1])
+
+
+def test_persistence_labels_keep_their_size_on_narrow_bars():
+    """Readable on a 1280x720 projector (house rule, ≥ 13 px): the n/N labels are not shrunk
+    to the bar width (Plotly's default constraintext 'both' did, to about 8 px)."""
+    table = pd.DataFrame({
+        "dose_group": [LOW], "dose_order": [1], "nominal_day": [7.0], "n_sampled": [3],
+        "n_detectable": [3], "fraction": [1.0], "n/N": ["3/3"]})
+    bar = fig_kin.persistence_chart(table, GROUPS, font_size=14).data[0]
+    assert bar.constraintext == "none" and bar.textfont.size == 13
+    assert fig_kin.persistence_chart(table, GROUPS, font_size=20).data[0].textfont.size == 19

@@ -127,8 +127,9 @@ def test_hover_has_time_survival_ci_and_at_risk(by_dose):
 
 
 def test_logrank_in_subtitle_and_font_size(by_dose):
-    fig = km_plot(by_dose, None, "days", False, 20)
+    fig = km_plot(by_dose, None, "days", False, 20, show_logrank=True)
     assert fig.layout.title.subtitle.text.startswith("Log-rank p")
+    assert km_plot(by_dose, None, "days", False, 20).layout.title.subtitle.text is None
     assert fig.layout.font.size == 20
 
 

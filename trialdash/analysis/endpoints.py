@@ -309,6 +309,25 @@ def survival_analysis(
     SurvivalAnalysis
     """
     rows = _endpoint_rows(cohort, paramcd, by)
+    origin = "first response" if paramcd.upper().startswith("DOR") else "infusion"
+    return analyse_rows(cohort, rows, paramcd, by, censor_at_hsct, landmark_days,
+                        at_risk_ticks, origin)
+
+
+def analyse_rows(
+    cohort: Cohort,
+    rows: pd.DataFrame,
+    paramcd: str,
+    by: str | None,
+    censor_at_hsct: bool,
+    landmark_days: Sequence[float],
+    at_risk_ticks: Sequence[float] | None,
+    origin: str,
+) -> SurvivalAnalysis:
+    """The analysis of prepared endpoint rows (as :func:`_endpoint_rows` makes them: USUBJID,
+    PARAM, aval_days, event, aval_days_hsct, event_hsct, dose_order and the ``by`` column),
+    so that other designs (a landmark analysis) share every statistic and table."""
+    rows = rows.copy()
     hsct = bool(censor_at_hsct) and paramcd.upper() != OVERALL_SURVIVAL
     time, event = _times(rows, hsct)
     usable = _usable(time, event)
@@ -333,7 +352,7 @@ def survival_analysis(
         param=str(params.iloc[0]) if len(params) else paramcd,
         by=by,
         by_label=BY_LABELS.get(by, str(by)),
-        origin="first response" if paramcd.upper().startswith("DOR") else "infusion",
+        origin=origin,
         count=cohort.count,
         unit="days",
         strata=strata,

@@ -230,6 +230,10 @@ def carpct_curves(profiles: pd.DataFrame, dose_groups: list[str],
                    empty_message="No % CAR+ samples for the patients in this filter")
 
 
+#: Smallest type of the n/N labels over persistence bars (readable on a projector).
+PERSISTENCE_LABEL_MIN_PX = 13
+
+
 def persistence_chart(persistence: pd.DataFrame, dose_groups: list[str],
                       font_size: int = 14) -> go.Figure:
     """Grouped bars: % of sampled patients with detectable transgene at each nominal visit.
@@ -253,13 +257,15 @@ def persistence_chart(persistence: pd.DataFrame, dose_groups: list[str],
         fig.add_bar(
             x=part["nominal_day"].map(visit_labels), y=100 * part["fraction"], name=group,
             marker_color=colours[group], text=part["n/N"], textposition="outside",
-            textangle=-90, textfont={"size": max(font_size - 3, 10)}, cliponaxis=False,
+            textangle=-90, textfont={"size": max(font_size - 1, PERSISTENCE_LABEL_MIN_PX)},
+            cliponaxis=False, constraintext="none",  # never shrink labels to the bar width
             customdata=np.column_stack([part["n/N"]]),
             hovertemplate=f"<b>{group}</b><br>Day %{{x}}: %{{customdata[0]}} detectable "
                           "(%{y:.0f}%)<extra></extra>",
         )
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
-                      uniformtext={"minsize": max(font_size - 3, 10), "mode": "show"})
+                      uniformtext={"minsize": max(font_size - 1, PERSISTENCE_LABEL_MIN_PX),
+                                   "mode": "show"})
     fig.update_xaxes(type="category", categoryorder="array",
                      categoryarray=[visit_labels[d] for d in visits])
     ticks = [0, 25, 50, 75, 100]

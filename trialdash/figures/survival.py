@@ -137,9 +137,11 @@ def km_plot(
     show_ci: bool = False,
     font_size: int = 14,
     labels: dict[str, str] | None = None,
+    show_logrank: bool = False,
 ) -> go.Figure:
     """Kaplan-Meier step curves per stratum with censor ticks, optional 95% bands, and the
-    number-at-risk table under the shared x-axis.
+    number-at-risk table under the shared x-axis. The log-rank p goes in the subtitle only
+    with ``show_logrank`` (on request: tiny uncontrolled groups, see the page's caution).
 
     Parameters
     ----------
@@ -158,7 +160,9 @@ def km_plot(
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be 'days' or 'months', got {unit!r}")
-    title = analysis.param + (f" by {analysis.by_label.lower()}" if analysis.by else "")
+    label = analysis.by_label  # lower case in a sentence, unless it holds an acronym (HSCT)
+    by_words = label if any(c.isupper() for c in label[1:]) else label.lower()
+    title = analysis.param + (f" by {by_words}" if analysis.by else "")
     title += " (Kaplan-Meier)"
     strata = [s for s in analysis.strata if s.n > 0]
     if not strata:
@@ -189,7 +193,7 @@ def km_plot(
     x_title = f"{axis_word} since {analysis.origin}"
     y_title = "Survival probability (%)"
     style(fig, title, x_title, y_title, font_size, legend_title=None)
-    _layout(fig, analysis, strata, colours, ticks_days, factor, font_size)
+    _layout(fig, analysis, strata, colours, ticks_days, factor, font_size, show_logrank)
     return fig
 
 
@@ -206,13 +210,13 @@ def _legend_lines(names: list[str], font_size: int, width_px: int = 800) -> int:
 
 def _layout(fig: go.Figure, analysis: SurvivalAnalysis, strata: list[KMResult],
             colours: dict[str, str], ticks_days: list[float], factor: float,
-            font_size: int) -> None:
+            font_size: int, show_logrank: bool = False) -> None:
     """Pixel-based sizes: title block, legend, curve panel, axis labels, one line per stratum."""
     k = len(strata)
     names = [_legend_name(s) for s in strata] + (["Censored"] if any(s.censored for s in strata)
                                                   else [])
     subtitle = None
-    if analysis.logrank is not None:
+    if analysis.logrank is not None and show_logrank:
         test = analysis.logrank
         subtitle = f"Log-rank p {p_text(test.p)} (χ² {test.chisq:.2f}, {test.df} df)"
     title_px = 14 + (font_size + 4) * 1.4 + (font_size * 2.7 if subtitle else 0)
