@@ -169,3 +169,19 @@ def test_patients_censored_at_the_same_time_are_counted_beside_the_tick():
     assert list(low.x) == [90] and list(low.text) == ["×2"]
     assert list(high.x) == [120, 400] and list(high.text) == ["", ""]
     assert low.marker.symbol == "line-ns-open" and CENSOR_NOTE.startswith("| = censored")
+
+
+def test_legend_space_accounts_for_the_left_margin():
+    """Long stratum labels widen the left margin, leaving the legend less width, so the top
+    margin grows with the lines the legend then needs. Hand count with the estimate of
+    _legend_lines (0.55 em per character + 50 px per item) at 14 px for the allo-HSCT
+    landmark labels: items of 343, 320 and 112 ('Censored') px; the left margin for the
+    22-character label 'No allo-HSCT by day 60' is 22 x 14 x 0.52 + 36 = 196 px, leaving
+    790 - 196 = 594 px: two lines (one line only in the full 790 px). Seen at 1280x720: the
+    one-line estimate let the second legend line cover the title."""
+    from trialdash.figures.survival import FIGURE_WIDTH_PX, _legend_lines
+
+    names = ["No allo-HSCT by day 60 (n=7, 4 events)", "allo-HSCT by day 60 (n=2, 0 events)",
+             "Censored"]
+    assert _legend_lines(names, 14, FIGURE_WIDTH_PX - 196) == 2
+    assert _legend_lines(names, 14, FIGURE_WIDTH_PX) == 1

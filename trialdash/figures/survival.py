@@ -23,6 +23,9 @@ OVERALL_COLOUR = "#222222"
 CENSOR_MARK = "|"
 CENSOR_NOTE = f"{CENSOR_MARK} = censored (×n: n patients censored at the same time)"
 UNITS = {"days": ("Days", "Day"), "months": ("Months", "Month")}
+#: Width a legend can use at 1280 px with the sidebar open (main column about 820 px, less
+#: the 30 px right margin), for layout estimates.
+FIGURE_WIDTH_PX = 790
 
 
 def group_colours(analysis: SurvivalAnalysis, dose_groups: list[str],
@@ -219,15 +222,17 @@ def _layout(fig: go.Figure, analysis: SurvivalAnalysis, strata: list[KMResult],
     if analysis.logrank is not None and show_logrank:
         test = analysis.logrank
         subtitle = f"Log-rank p {p_text(test.p)} (χ² {test.chisq:.2f}, {test.df} df)"
+    longest = max(len(s.label) for s in strata)
+    left = max(80, int(longest * font_size * 0.52) + 36)
     title_px = 14 + (font_size + 4) * 1.4 + (font_size * 2.7 if subtitle else 0)
-    top = int(title_px + _legend_lines(names, font_size) * font_size * 1.7)
+    # The legend starts at the plot area's left edge: it has the figure width less the margin.
+    legend_px = FIGURE_WIDTH_PX - left
+    top = int(title_px + _legend_lines(names, font_size, legend_px) * font_size * 1.7)
     bottom = 16
     curve_px = 360 + (font_size - 14) * 10
     gap_px = int(font_size * 6.2)
     table_px = int((k + 0.4) * font_size * 1.9)
     plot_px = curve_px + gap_px + table_px
-    longest = max(len(s.label) for s in strata)
-    left = max(80, int(longest * font_size * 0.52) + 36)
 
     x_max = max(analysis.max_time, ticks_days[-1]) / factor
     tick_vals = [t / factor for t in ticks_days]
