@@ -3,7 +3,7 @@
 import streamlit as st
 
 from trialdash import ui
-from trialdash.analysis import enrollment, overview
+from trialdash.analysis import enrollment, overview, treatment_overview
 from trialdash.figures import enrollment as enrollment_figures
 from trialdash.units import months
 
@@ -67,6 +67,9 @@ ui.table(view, flow.flow.rename(columns={"step": "Step"}), "patient flow")
 
 st.subheader("Baseline characteristics (infused patients)")
 ui.table(view, enrollment.baseline_characteristics(cohort), "baseline characteristics")
+ui.table(view, treatment_overview.treatment_and_disease(cohort), "treatment and disease",
+         caption="Dose actually infused, bridging therapy and disease at baseline. Flags: "
+                 "patients with the flag / patients with it recorded.")
 
 st.subheader("Dose escalation (3+3)")
 ledger, mtd = overview.escalation(cohort)
