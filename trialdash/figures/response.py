@@ -32,6 +32,11 @@ EVENT_MARKERS: dict[str, tuple[str, str, str]] = {
     "Death": ("square", "#000000", "#ffffff"),
 }
 EVENT_NAMES = {"CR": "CR (onset)", "CRi": "CRi (onset)", "PR": "PR (onset)"}
+#: Events drawn a little below the lane's centre line (on an overlaid copy of the lane axis),
+#: so that a response-onset marker and a nearby transplant or relapse marker do not cover
+#: each other; the shift is a fraction of a lane.
+LOWER_EVENTS = frozenset({"Progression/relapse", "allo-HSCT", "Death"})
+EVENT_LANE_SHIFT = 0.3
 ONGOING = "Response ongoing"
 RESPONSE_NAME = "Response duration"
 MISSING_COLOUR = "#888888"
@@ -178,6 +183,7 @@ def _event_markers(fig: go.Figure, events: pd.DataFrame, y_of: dict[str, str],
         name = EVENT_NAMES.get(kind, kind)
         fig.add_scatter(
             x=part["day"] / factor, y=part["USUBJID"].map(y_of), mode="markers", name=name,
+            yaxis="y2" if kind in LOWER_EVENTS else "y",
             marker={"symbol": symbol, "color": fill, "size": size,
                     "line": {"color": outline, "width": 1.5}},
             customdata=part["USUBJID"].to_numpy(),
@@ -229,7 +235,9 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
     point maps back to its patient. The thick dark line inside a lane is the first response
     episode; markers show response onset (CR star, CRi hexagram, PR triangle), progression or
     relapse (red X), allo-HSCT (purple diamond), death (black square), and a black arrow at the
-    lane end when the response is ongoing.
+    lane end when the response is ongoing. Progression, transplant and death sit
+    :data:`EVENT_LANE_SHIFT` of a lane below the centre line (an overlaid axis), so they do
+    not hide a response-onset marker on the same days.
     """
     title = "Swimmer plot: time on study, response and key events"
     if colour_by not in ("dose_group", "subtype"):
@@ -248,7 +256,11 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
     _ongoing_markers(fig, lanes, y, label, factor, size)
     fig.update_layout(barmode="overlay", hovermode="closest", clickmode="event+select")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=y[::-1],
-                     showgrid=False)
+                     showgrid=False, range=[-0.5, len(y) - 0.5])
+    fig.update_layout(yaxis2={
+        "overlaying": "y", "type": "category", "categoryorder": "array",
+        "categoryarray": y[::-1], "visible": False, "fixedrange": True,
+        "range": [-0.5 + EVENT_LANE_SHIFT, len(y) - 0.5 + EVENT_LANE_SHIFT]})
     fig.update_xaxes(range=[0, 1.05 * lanes["end_day"].max() / factor], rangemode="tozero")
     plot_height = max(240, len(lanes) * (16 + 2 * font_size))
     legend_rows = 5 if font_size >= 18 else 4
