@@ -110,7 +110,8 @@ def _censor_marks(fig: go.Figure, analysis: SurvivalAnalysis, result: KMResult, 
     fig.add_scatter(
         x=[t / factor for t in times], y=[100 * result.survival_at(t) for t in times],
         mode="markers+text", showlegend=False, legendgroup=result.label,
-        text=[f"×{n}" if n > 1 else "" for n in counts], textposition="top right",
+        text=[f"×{n}" if n > 1 else "" for n in counts], textposition="top center",
+        cliponaxis=False,  # a count at the last time may sit over the right margin
         textfont={"size": max(font_size - 2, 10), "color": colour},
         marker={"symbol": "line-ns-open", "size": font_size + 2, "color": colour,
                 "line": {"width": 2, "color": colour}},
