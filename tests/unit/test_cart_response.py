@@ -109,3 +109,32 @@ def test_absent_variables_say_not_in_the_data():
     assert overall["CR"] == "1/4 (25%) [1–81]"
     shown = cr.patient_table(result)
     assert set(shown["Marrow"]) == {""} and set(shown["Relapse CD7"]) == {""}
+
+
+def test_marrow_and_extramedullary_rows_pass_through_a_real_snapshot(tmp_path):
+    """The tiny trial (tiny_trial.py) with BMRESP and EMRESP records added before the build:
+    S1 (T-ALL) marrow CR at day 28 and extramedullary PR at day 28 then CR at day 120
+    (outside 3 months); S2 has neither. Hand count: marrow CR/CRi 1/1, extramedullary ORR 1/1,
+    extramedullary CR 0/1 (the CR at day 120 is outside the window)."""
+    from datetime import date
+
+    from tiny_trial import tiny_datasets
+
+    from trialdash.derive import derive_all
+    from trialdash.snapshot import SnapshotMeta, write_snapshot
+
+    data = tiny_datasets()
+    D = pd.Timestamp  # infusion of S1: 2023-01-10
+    extra = pd.DataFrame({
+        "USUBJID": ["S1", "S1", "S1"], "PARAMCD": ["BMRESP", "EMRESP", "EMRESP"],
+        "AVALC": ["CR", "PR", "CR"], "ADT": [D("2023-02-07"), D("2023-02-07"), D("2023-05-10")],
+        "CRIT": "NCCN/ELN (T-ALL)"})
+    data["adrs"] = pd.concat([data["adrs"], extra], ignore_index=True)
+    meta = SnapshotMeta("TINY", "Tiny", None, date(2024, 1, 31), "adam", "fixture", [], None,
+                        "TRT01A", "DISTYPE")
+    trial = Trial.open(write_snapshot(derive_all(data), meta, tmp_path / "t.duckdb"))
+    result = cr.cart_response(trial.cohort())
+    overall = cr.cart_response_table(result).set_index("Statistic")["Overall"]
+    assert overall["Marrow CR/CRi (patients with marrow disease)"].startswith("1/1 ")
+    assert overall["Extramedullary ORR, CR + PR (patients with EMD)"].startswith("1/1 ")
+    assert overall["Extramedullary CR (patients with EMD)"].startswith("0/1 ")
