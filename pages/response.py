@@ -75,8 +75,10 @@ unit = unit_col.segmented_control("Time unit", list(UNITS), default="days", requ
 lanes, events = swimmer_lanes(cohort, sort)
 colours = (dose_colour_map(view.trial.dose_groups) if colour_by == "dose_group"
            else subtype_colour_map(view.trial.subtypes))
+relapse_cd7 = car_t.patients.dropna(subset=["relapse_cd7"]).set_index("USUBJID")[
+    "relapse_cd7"].to_dict()
 event = ui.chart(figures.swimmer(lanes, events, colour_by, colours, view.labels, unit,
-                                 view.font_size),
+                                 view.font_size, relapse_cd7),
                  key="swimmer", on_select="rerun", selection_mode="points")
 st.caption("Lanes run from infusion (day 0) to last contact. Click a lane to open that "
            "patient's profile, or choose the patient below.")

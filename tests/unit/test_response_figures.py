@@ -197,3 +197,14 @@ def test_transplant_and_relapse_markers_sit_below_the_onset_markers(lanes, event
     assert over.overlaying == "y" and list(over.categoryarray) == list(main.categoryarray)
     assert [b - a for a, b in zip(main.range, over.range, strict=True)] == pytest.approx(
         [0.3, 0.3])
+
+
+def test_cd7_negative_relapse_is_named_in_the_hover(lanes, events):
+    """S-1 relapsed at day 90 (fixture) with a CD7-negative relapse (ADSL RELCD7, hand-set):
+    the progression marker's hover says so; without the status it does not."""
+    flagged = fig_rsp.swimmer(lanes, events, "dose_group", dose_colour_map(DOSES), LABELS,
+                              relapse_cd7={"S-1": "NEGATIVE"})
+    hover = list(_trace(flagged, "Progression/relapse").hovertext)
+    assert hover == ["<b>P01</b>: Progression/relapse (CD7-negative), day 90 (3.0 months)"]
+    plain = fig_rsp.swimmer(lanes, events, "dose_group", dose_colour_map(DOSES), LABELS)
+    assert "CD7" not in _trace(plain, "Progression/relapse").hovertext[0]

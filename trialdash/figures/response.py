@@ -174,8 +174,10 @@ def _response_lines(fig: go.Figure, lanes: pd.DataFrame, y: list[str],
 
 
 def _event_markers(fig: go.Figure, events: pd.DataFrame, y_of: dict[str, str],
-                   label: dict[str, str], factor: float, size: int) -> None:
+                   label: dict[str, str], factor: float, size: int,
+                   relapse_cd7: dict[str, str] | None = None) -> None:
     events = events[events["USUBJID"].isin(y_of.keys())]
+    relapse_cd7 = relapse_cd7 or {}
     for kind, (symbol, fill, outline) in EVENT_MARKERS.items():
         part = events[events["kind"] == kind]
         if part.empty:
@@ -187,10 +189,18 @@ def _event_markers(fig: go.Figure, events: pd.DataFrame, y_of: dict[str, str],
             marker={"symbol": symbol, "color": fill, "size": size,
                     "line": {"color": outline, "width": 1.5}},
             customdata=part["USUBJID"].to_numpy(),
-            hovertext=[f"<b>{label[u]}</b>: {name}, {_days_text(d)}"
+            hovertext=[f"<b>{label[u]}</b>: {name}{_cd7_note(kind, relapse_cd7.get(u))}, "
+                       f"{_days_text(d)}"
                        for u, d in zip(part["USUBJID"], part["day"], strict=True)],
             hovertemplate="%{hovertext}<extra></extra>",
             )
+
+
+def _cd7_note(kind: str, status: str | None) -> str:
+    """' (CD7-negative)' on a relapse whose CD7 status is known, else ''."""
+    if kind != "Progression/relapse" or not status:
+        return ""
+    return f" (CD7-{str(status).strip().lower()})"
 
 
 def _ongoing_markers(fig: go.Figure, lanes: pd.DataFrame, y: list[str], label: dict[str, str],
@@ -213,7 +223,8 @@ def _ongoing_markers(fig: go.Figure, lanes: pd.DataFrame, y: list[str], label: d
 
 def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_group",
             colours: dict[str, str] | None = None, labels: dict[str, str] | None = None,
-            unit: str = "days", font_size: int = 14) -> go.Figure:
+            unit: str = "days", font_size: int = 14,
+            relapse_cd7: dict[str, str] | None = None) -> go.Figure:
     """Swimmer plot: one horizontal lane per patient from infusion (0) to last contact.
 
     Parameters
@@ -228,6 +239,9 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
         USUBJID -> label shown on the y axis and in hover text.
     unit : 'days' or 'months'
         x axis unit (months = days / 30.4375).
+    relapse_cd7 : dict, optional
+        USUBJID -> CD7 status of the relapse ('NEGATIVE'/'POSITIVE', ADSL RELCD7); the
+        progression marker's hover then says "(CD7-negative)".
 
     Notes
     -----
@@ -252,7 +266,7 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
     fig = go.Figure()
     _lane_bars(fig, lanes, y, _lane_hover(lanes, label), colour_by, colours or {}, factor)
     _response_lines(fig, lanes, y, label, factor, width=max(4, font_size // 3))
-    _event_markers(fig, events, y_of, label, factor, size)
+    _event_markers(fig, events, y_of, label, factor, size, relapse_cd7)
     _ongoing_markers(fig, lanes, y, label, factor, size)
     fig.update_layout(barmode="overlay", hovermode="closest", clickmode="event+select")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=y[::-1],
