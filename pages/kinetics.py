@@ -3,7 +3,7 @@
 import streamlit as st
 
 from trialdash import ui
-from trialdash.analysis import kinetics
+from trialdash.analysis import kinetics, kinetics_groups
 from trialdash.figures import kinetics as figures
 
 view = ui.current_view()
@@ -45,7 +45,22 @@ if ui.require(view, "adpc"):
     patient_nca = kinetics.nca_by_patient(cohort)
     ui.table(view, kinetics.nca_by_dose(cohort, patient_nca).display(), "NCA by dose group",
              caption=kinetics.SUMMARY_RULES)
-    ui.table(view, patient_nca.display(), "NCA by patient", caption=kinetics.NCA_RULES)
+    ui.table(view, patient_nca.display(), "NCA by patient", caption=kinetics.NCA_RULES
+             + " Samples after allo-HSCT are counted in the last column and marked in the "
+               "chart's hover text.")
+    st.subheader("Cmax and AUC by response and by CRS grade")
+    left, right = st.columns(2)
+    with left:
+        ui.table(view, kinetics_groups.nca_by_group(
+            patient_nca, kinetics_groups.responder_groups(cohort),
+            [kinetics_groups.RESPONDER, kinetics_groups.NON_RESPONDER,
+             kinetics_groups.NOT_EVALUABLE], "Response"), "Cmax and AUC by response",
+            fit_px=420)
+    with right:
+        ui.table(view, kinetics_groups.nca_by_group(
+            patient_nca, kinetics_groups.crs_groups(cohort), kinetics_groups.CRS_LEVELS,
+            "CRS (worst ASTCT grade)"), "Cmax and AUC by CRS grade", fit_px=420)
+    st.caption(kinetics_groups.RULE)
 
     st.header("Persistence")
     persistence = kinetics.persistence_by_visit(cohort)

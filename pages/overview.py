@@ -3,7 +3,7 @@
 import streamlit as st
 
 from trialdash import ui
-from trialdash.analysis import enrollment, overview
+from trialdash.analysis import enrollment, overview, treatment_overview
 from trialdash.analysis.response import orr_definition
 from trialdash.figures import enrollment as enrollment_figures
 from trialdash.units import months
@@ -25,7 +25,11 @@ tiles[1].metric("Infused" if trial.is_cell_therapy else "Treated", figures.infus
 tiles[2].metric(
     "Follow-up", "–" if figures.median_followup_days is None
     else f"{months(figures.median_followup_days):.1f} mo",
-    help="Median follow-up: reverse Kaplan-Meier median of overall survival, months.")
+    help="Reverse Kaplan-Meier median of overall survival (deaths censored), months: the "
+         "potential follow-up, carried by the patients still being followed.")
+if figures.time_on_study_days is not None:
+    tiles[2].caption("Reverse-KM median.  \n"
+                     + overview.time_on_study_text(figures.time_on_study_days))
 rates = ((tiles[3], "ORR", figures.orr), (tiles[4], "CR", figures.complete_response))
 for tile, name, rate in rates:
     if rate is None or rate.n == 0:
@@ -59,11 +63,14 @@ with right:
     else:
         ui.table(view, flow.not_infused.rename(columns={
             "dose_group": "Dose group", "reason": "Reason not infused", "n": "Patients"}),
-            "reasons not infused", caption="Enrolled but not infused")
+            "reasons not infused", caption="Enrolled but not infused", fit_px=340)
 ui.table(view, flow.flow.rename(columns={"step": "Step"}), "patient flow")
 
 st.subheader("Baseline characteristics (infused patients)")
 ui.table(view, enrollment.baseline_characteristics(cohort), "baseline characteristics")
+ui.table(view, treatment_overview.treatment_and_disease(cohort), "treatment and disease",
+         caption="Dose actually infused, bridging therapy and disease at baseline. Flags: "
+                 "patients with the flag / patients with it recorded.")
 
 st.subheader("Dose escalation (3+3)")
 ledger, mtd = overview.escalation(cohort)

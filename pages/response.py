@@ -3,7 +3,7 @@
 import streamlit as st
 
 from trialdash import ui
-from trialdash.analysis import response
+from trialdash.analysis import cart_response, response
 from trialdash.analysis.swimmer import SORT_OPTIONS, swimmer_lanes
 from trialdash.figures import response as figures
 from trialdash.style import dose_colour_map, subtype_colour_map
@@ -56,6 +56,14 @@ with st.expander("Best overall response per patient"):
     ui.table(view, best.drop(columns="dose_order"), "Best overall response",
              caption="One row per infused patient; first_response_day in days since infusion.")
 
+st.subheader(f"Response as CAR-T trials report it (first {cart_response.WINDOW_MONTHS} months)")
+car_t = cart_response.cart_response(cohort)
+ui.table(view, cart_response.cart_response_table(car_t), "CAR-T response",
+         caption=cart_response.RULE)
+with st.expander("Response within the window per patient"):
+    ui.table(view, cart_response.patient_table(car_t), "CAR-T response per patient",
+             caption="Blank: no marrow / extramedullary assessment, no relapse CD7 status.")
+
 st.subheader("Swimmer plot")
 colour_col, sort_col, unit_col = st.columns([1, 2, 1])
 colour_by = colour_col.segmented_control("Colour lanes by", list(GROUPINGS), default="dose_group",
@@ -68,8 +76,10 @@ unit = unit_col.segmented_control("Time unit", list(UNITS), default="days", requ
 lanes, events = swimmer_lanes(cohort, sort)
 colours = (dose_colour_map(view.trial.dose_groups) if colour_by == "dose_group"
            else subtype_colour_map(view.trial.subtypes))
+relapse_cd7 = car_t.patients.dropna(subset=["relapse_cd7"]).set_index("USUBJID")[
+    "relapse_cd7"].to_dict()
 event = ui.chart(figures.swimmer(lanes, events, colour_by, colours, view.labels, unit,
-                                 view.font_size),
+                                 view.font_size, relapse_cd7),
                  key="swimmer", on_select="rerun", selection_mode="points")
 st.caption("Lanes run from infusion (day 0) to last contact. Click a lane to open that "
            "patient's profile, or choose the patient below.")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from trialdash import ui
-from trialdash.analysis import endpoints
+from trialdash.analysis import endpoints, hsct_landmark
 from trialdash.figures import survival as survival_figures
 
 view = ui.current_view()
@@ -26,22 +26,24 @@ stratify = middle.segmented_control("Stratify by", list(STRATIFY), default="None
 unit = right.segmented_control("Time unit", ["months", "days"], default="months",
                                required=True, key="surv_unit")
 is_os = endpoint.upper() == endpoints.OVERALL_SURVIVAL
-left, middle, _ = st.columns([3, 3, 2])
+left, middle, right = st.columns([3, 3, 2])
 censor = left.toggle(
     "Censor at consolidative allo-HSCT", key="surv_hsct", disabled=is_os,
     help="Events and censorings after a consolidative allo-HSCT become a censoring at the "
          "transplant. Never applied to overall survival (a death after transplant is a death).",
 )
 show_ci = middle.toggle("Show 95% confidence band", key="surv_ci")
+show_logrank = right.toggle("Show log-rank p", key="surv_logrank",
+                           help="Off by default: " + hsct_landmark.CAUTION)
 
 analysis = endpoints.survival_analysis(view.cohort, endpoint, by=STRATIFY[stratify],
                                        censor_at_hsct=censor)
 colours = survival_figures.group_colours(analysis, view.trial.dose_groups, view.trial.subtypes)
-ui.chart(survival_figures.km_plot(analysis, colours, unit, show_ci, view.font_size, view.labels),
-         key="surv_km")
+ui.chart(survival_figures.km_plot(analysis, colours, unit, show_ci, view.font_size, view.labels,
+                                  show_logrank=show_logrank), key="surv_km")
 
 notes = [f"{analysis.n_patients} infused patients with {endpoint} data; time from "
-         f"{analysis.origin}; + = censored."]
+         f"{analysis.origin}; {survival_figures.CENSOR_NOTE}."]
 if analysis.censoring_note:
     notes.append(analysis.censoring_note)
 if analysis.n_excluded:
@@ -54,11 +56,32 @@ ui.table(view, endpoints.survival_table(analysis, unit), f"{endpoint} survival s
          caption=endpoints.METHODS_NOTE + " Landmark cells: survival % (95% CI); patients "
          "still at risk.")
 logrank = endpoints.logrank_text(analysis)
-if logrank:
+if logrank and show_logrank:
     st.markdown(logrank)
+    st.caption(hsct_landmark.CAUTION)
 if analysis.caution:
     st.warning(analysis.caution, icon=":material/warning:")
 st.markdown(endpoints.followup_text(analysis, unit))
+
+st.subheader("By consolidative allo-HSCT (landmark analysis)")
+if endpoint.upper() not in ("OS", "PFS"):
+    st.caption("The allo-HSCT comparison is made for OS and PFS; choose one above.")
+else:
+    landmark_day = st.number_input(
+        "Landmark (days since infusion)", min_value=7, max_value=365, step=7,
+        value=hsct_landmark.DEFAULT_LANDMARK_DAY, key="surv_landmark",
+        help="Patients alive and in response at this day are compared by whether they had "
+             "an allo-HSCT by then; time runs from the landmark.")
+    landmark = hsct_landmark.hsct_landmark(view.cohort, endpoint, landmark_day)
+    ui.chart(survival_figures.km_plot(
+        landmark.analysis, survival_figures.group_colours(landmark.analysis, [], []), unit,
+        show_ci, view.font_size, view.labels, show_logrank=show_logrank), key="surv_hsct_km")
+    st.caption(f"{landmark.n_at_landmark} patients {landmark.population_rule}; "
+               f"{landmark.n_excluded} left out. Never censored at the transplant. "
+               f"{survival_figures.CENSOR_NOTE}.")
+    ui.table(view, endpoints.survival_table(landmark.analysis, unit),
+             f"{endpoint} by allo-HSCT from day {landmark_day}")
+    st.warning(hsct_landmark.CAUTION, icon=":material/warning:")
 
 with st.expander("Patient-level times"):
     ui.table(view, analysis.patients.rename(columns={

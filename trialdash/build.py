@@ -1,5 +1,7 @@
 """Snapshot builds: the synthetic default and an import of a folder of ADaM data sets.
 
+Pseudonyms use the key beside ``out`` (``<out>.pseudonym-key``), created on the first build.
+
 Both end in :func:`trialdash.snapshot.write_snapshot`, so the atomic-replace guarantee
 holds for each: a build that fails validation or crashes leaves the previous snapshot
 byte-identical.
@@ -16,6 +18,7 @@ import pandas as pd
 from trialdash import findings, synthetic
 from trialdash.adam_io import SourceFile, load_mapping, read_folder
 from trialdash.derive import derive_all
+from trialdash.pseudonyms import load_or_create_key
 from trialdash.snapshot import SnapshotMeta, write_snapshot
 from trialdash.study_labels import (
     CAR_T_PROFILE,
@@ -42,7 +45,7 @@ def build_synthetic(
     progress(f"generating synthetic trial (seed {seed}, patients {patients or 'default'})")
     trial = synthetic.generate(seed=seed, patients=patients)
     progress("deriving dashboard columns")
-    tables = derive_all(trial.datasets)
+    tables = derive_all(trial.datasets, pseudonym_key=load_or_create_key(out))
     meta = SnapshotMeta(
         study_id=trial.study_id,
         title=trial.title,
@@ -108,7 +111,8 @@ def build_from_adam(
     )
     progress("deriving dashboard columns")
     tables = derive_all(frames, dose_var=dose_var, subtype_var=subtype_var,
-                        grade_scale=labels.grade_scale)
+                        grade_scale=labels.grade_scale,
+                        pseudonym_key=load_or_create_key(out))
     adsl = tables["adsl"]
     study_id = str(adsl["STUDYID"].dropna().iloc[0]) if adsl["STUDYID"].notna().any() else "UNKNOWN"
     meta = SnapshotMeta(

@@ -70,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--endpoint", default="OS", help="ADTTE PARAMCD (default OS)")
     summary.add_argument("--by", default=None,
                          help="ADSL variable to group by (default: the dose group), or 'none'")
-    summary.add_argument("--landmarks", default="180,365,730",
-                         help="landmark times in days, comma-separated")
+    summary.add_argument("--landmarks", default="6m,12m,24m",
+                         help="landmark times, comma-separated: days (730) or months (24m, "
+                              "a month = 365.25/12 days, as on the survival page)")
     summary.add_argument("--dose", default=None, help="dose groups to keep, comma-separated")
     summary.add_argument("--subtype", default=None, help="subtypes to keep, comma-separated")
     summary.add_argument("--patients", default=None, help="USUBJIDs to keep, comma-separated")
@@ -152,6 +153,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     from trialdash.analysis.filters import Filter
     from trialdash.summary import results_summary
     from trialdash.trial import Trial
+    from trialdash.units import parse_duration_days
 
     try:
         trial = Trial.open(args.snapshot)
@@ -162,7 +164,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     group = (args.by or "").lower() != "none"
     window = None if args.ae_window == "all" else int(args.ae_window)
     try:
-        landmarks = [float(x) for x in _csv_list(args.landmarks) or []]
+        landmarks = [parse_duration_days(x) for x in _csv_list(args.landmarks) or []]
         result = results_summary(trial, flt, endpoint=args.endpoint,
                                  by=args.by if group else None, landmarks=landmarks,
                                  censor_at_hsct=args.censor_at_hsct, ae_window_days=window,

@@ -22,6 +22,8 @@ Assumptions
   the data or the user state it, see :mod:`trialdash.study_labels`).
 * ADRS ``CRIT``: as delivered; where blank, the criteria named by the row's CRITy, PARCATy
   or PARAM text (RECIST 1.1, Lugano 2014...), else left blank.
+* Pseudonyms are a keyed hash of USUBJID (``P-7K3Q``), the key kept beside the snapshot
+  (:mod:`trialdash.pseudonyms`): stable across data cuts and rebuilds, revealing no order.
 * Time units: ADTTE.AVAL is in days unless AVALU says weeks, months or years
   (see :mod:`trialdash.units`); ADPC times are days unless RRLTU says hours.
 """
@@ -34,6 +36,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from trialdash.pseudonyms import UNKEYED, pseudonyms
 from trialdash.schema import DATASETS, TABLES, Table
 from trialdash.study_labels import row_criteria
 from trialdash.units import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
@@ -60,14 +63,17 @@ ICANS_TERMS = (
 def derive_all(
     datasets: dict[str, pd.DataFrame], dose_var: str = "TRT01A",
     subtype_var: str | None = "DISTYPE", grade_scale: str = CTCAE_SCALE,
+    pseudonym_key: bytes = UNKEYED,
 ) -> dict[str, pd.DataFrame]:
     """Derive every dashboard column and return schema-shaped frames for present data sets.
 
     ``grade_scale`` names the scale of AETOXGR ('CTCAE v5.0' for the synthetic trial; for an
     import, the version the data or the user state, else 'CTCAE (version not stated)').
+    ``pseudonym_key`` is the secret kept beside the snapshot
+    (:func:`trialdash.pseudonyms.load_or_create_key`); builds always pass it.
     """
     datasets = {name: _with_source_columns(frame, TABLES[name]) for name, frame in datasets.items()}
-    adsl = derive_adsl(datasets["adsl"], dose_var, subtype_var)
+    adsl = derive_adsl(datasets["adsl"], dose_var, subtype_var, pseudonym_key)
     out = {"adsl": adsl}
     derivers = {"adae": partial(_derive_adae, grade_scale=grade_scale),
                 "adrs": _derive_adrs, "adtte": _derive_adtte,
@@ -126,8 +132,10 @@ def _flag(condition: pd.Series) -> pd.Series:
     return condition.fillna(False).astype(bool).map({True: "Y", False: "N"})
 
 
-def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str | None) -> pd.DataFrame:
-    """Subject-level derivations: dose group and order, subtype, pseudonym, days, status."""
+def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str | None,
+                pseudonym_key: bytes = UNKEYED) -> pd.DataFrame:
+    """Subject-level derivations: dose group and order, subtype, pseudonym (keyed hash of
+    USUBJID, :mod:`trialdash.pseudonyms`), days, status."""
     out = adsl.copy().sort_values("USUBJID", kind="stable").reset_index(drop=True)
     dose = _col(out, dose_var).astype("object")
     dose_num = _dose_number(out, dose_var)
@@ -142,7 +150,7 @@ def derive_adsl(adsl: pd.DataFrame, dose_var: str, subtype_var: str | None) -> p
     out["dose_order"] = _dose_order(out["dose_group"], dose_num)
     subtype = _col(out, subtype_var) if subtype_var else pd.Series(None, index=out.index)
     out["subtype"] = subtype.astype("object").where(subtype.notna(), None)
-    out["pseudonym"] = [f"P{i + 1:0{max(2, len(str(len(out))))}d}" for i in range(len(out))]
+    out["pseudonym"] = pseudonyms(out["USUBJID"].astype(str).tolist(), pseudonym_key)
     enrolled_flag = _col(out, "ENRLFL").astype("object").str.upper().eq("Y")
     out["enrolled"] = _flag((out["dose_group"].notna() | enrolled_flag) & ~screen_failure)
     trtsdt = _col(out, "TRTSDT")

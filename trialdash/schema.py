@@ -83,7 +83,8 @@ _SUBJECT_LABELS = (
     _d("dose_group", TEXT, "Dose group label (from the dose variable, TRT01A by default)."),
     _d("dose_order", INT, "Position of the dose group in ascending dose order, 1 = lowest."),
     _d("subtype", TEXT, "Disease subtype (from the subtype variable, DISTYPE by default)."),
-    _d("pseudonym", TEXT, "Stable pseudonym P01, P02, ... in USUBJID order, for presentations."),
+    _d("pseudonym", TEXT, "Pseudonym for presentations, e.g. P-7K3Q: keyed hash of USUBJID "
+                          "(key beside the snapshot, not in it); stable across cuts."),
 )
 
 ADSL = Table(

@@ -17,7 +17,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from trialdash.analysis.endpoints import survival_analysis, survival_summary_dict
+from trialdash.analysis.endpoints import (
+    DEFAULT_LANDMARK_DAYS,
+    survival_analysis,
+    survival_summary_dict,
+)
 from trialdash.analysis.filters import Filter
 from trialdash.analysis.response import OVERALL, orr_table
 from trialdash.analysis.safety import teae_summary
@@ -88,7 +92,7 @@ def results_summary(
     flt: Filter,
     endpoint: str = "OS",
     by: str | None = None,
-    landmarks: Sequence[float] = (180.0, 365.0, 730.0),
+    landmarks: Sequence[float] = DEFAULT_LANDMARK_DAYS,
     censor_at_hsct: bool = False,
     ae_window_days: int | None = 28,
     group: bool = True,
@@ -96,6 +100,8 @@ def results_summary(
     """The summary document (see the module docstring and README for its keys).
 
     ``group=False`` (``--by none``) reports one group, "All", and no log-rank test.
+    ``landmarks`` are days; the default is the survival page's 6, 12 and 24 months
+    (182.625, 365.25 and 730.5 days, :mod:`trialdash.units`).
     """
     cohort = trial.cohort(flt)
     column = resolve_by(trial, by) if group else None

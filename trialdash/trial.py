@@ -94,7 +94,7 @@ class Trial:
         return sorted(self.options["subtype"].dropna().unique(), key=subtype_sort_key)
 
     def pseudonyms(self) -> dict[str, str]:
-        """USUBJID -> stable pseudonym (P01, P02, ...)."""
+        """USUBJID -> stable pseudonym (P-7K3Q, keyed hash, see trialdash.pseudonyms)."""
         return dict(zip(self.options["USUBJID"], self.options["pseudonym"], strict=True))
 
     def cohort(self, flt: Filter | None = None) -> Cohort:

@@ -268,20 +268,33 @@ def chart(fig: go.Figure, key: str, **kwargs):
 
 ROW_PX = 35
 MAX_ROWS_IN_FULL = 30
+# Main-column width at 1280 px with the sidebar open, and the grid's width per character.
+MAIN_COLUMN_PX, GRID_CHAR_PX, GRID_CELL_PAD_PX = 880, 7.5, 24
+
+
+def grid_width_px(frame: pd.DataFrame) -> float:
+    """Approximate width the data grid needs to show every column whole (it never wraps)."""
+    widths = [max([len(str(c))] + [len(str(v)) for v in frame[c].head(MAX_ROWS_IN_FULL)])
+              for c in frame.columns]
+    return sum(w * GRID_CHAR_PX + GRID_CELL_PAD_PX for w in widths)
 
 
 def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None,
-          hide_index: bool = True, **kwargs) -> None:
+          hide_index: bool = True, fit_px: float = MAIN_COLUMN_PX, **kwargs) -> None:
     """Show a table and a CSV download of exactly what is shown.
 
     Tables up to 30 rows are shown whole (no inner scrolling on a shared screen); extra
-    keyword arguments (``column_config``...) go to ``st.dataframe``.
+    keyword arguments (``column_config``...) go to ``st.dataframe``. A table of up to 30 rows
+    too wide for the main column at 1280 px (:func:`grid_width_px`) is shown as a static
+    table, whose cells wrap, so that no column sits off-screen; ``fit_px`` is the width
+    available (smaller for a table inside ``st.columns``).
     """
     shown = view.presentable(frame)
     if caption:
         st.caption(caption)
     rows = len(shown)
-    if view.present and rows <= MAX_ROWS_IN_FULL and len(shown.columns):
+    wide = grid_width_px(shown) > fit_px
+    if (view.present or wide) and rows <= MAX_ROWS_IN_FULL and len(shown.columns):
         # A static HTML table takes the larger presentation type; the grid does not.
         st.table(shown.set_index(shown.columns[0]) if hide_index else shown)
     else:

@@ -83,12 +83,12 @@ def test_url_parameters_restore_filters(app, page):
 
 
 def test_presentation_mode_hides_patient_ids(app):
-    """In presentation mode no table shows a USUBJID; pseudonyms (P01...) appear instead."""
+    """In presentation mode no table shows a USUBJID; pseudonyms (P-7K3Q...) appear instead."""
     at = open_page(app({"present": "1"}), "response")
     shown = " ".join(t.value.to_csv() for t in [*at.dataframe, *at.table])
     assert at.table, "presentation mode shows static tables in larger type"
     assert "NCT05290155-SYN-" not in shown
-    assert re.search(r"\bP\d\d\b", shown), "pseudonyms P01... replace the IDs"
+    assert re.search(r"\bP-[0-9A-Z]{4}\b", shown), "pseudonyms P-XXXX replace the IDs"
 
 
 def test_patient_deep_link_opens_that_patient(app):

@@ -60,7 +60,8 @@ def test_kinetics_page_explains_the_missing_data_set(at_page):
 def test_safety_page_says_severity_not_grade(at_page):
     """With AESEV only, the TEAE summary counts 'Severe' events and names the scale."""
     at = at_page("safety")
-    tables = " ".join(df.value.to_csv() for df in at.dataframe)
+    # Wide tables are static (wrapping) tables, narrow ones data grids: read both.
+    tables = " ".join(df.value.to_csv() for df in [*at.dataframe, *at.table])
     assert "Severe TEAE" in tables
     captions = " ".join(c.value for c in at.caption)
     assert "Severity" in captions or "severity" in captions

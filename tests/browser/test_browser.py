@@ -70,7 +70,7 @@ def test_presentation_mode_link(server, page):
     assert page.locator(EXCEPTION).count() == 0
     main_text = page.locator("[data-testid='stMain']").first.inner_text()
     assert "NCT05290155-SYN-0" not in main_text
-    assert re.search(r"\bP\d\d\b", page.content())
+    assert re.search(r"\bP-[0-9A-Z]{4}\b", page.content())
 
 
 def test_swimmer_to_patient_path(server, page):

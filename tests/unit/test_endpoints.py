@@ -214,7 +214,8 @@ def test_summary_dict_shape_and_native_types(cohort):
     six, two_years = low["landmarks"]
     assert six["survival"] == pytest.approx(2 / 3) and six["at_risk"] == 2
     assert type(six["ci"][0]) is float and type(six["at_risk"]) is int
-    assert two_years == {"time": 730.5, "survival": None, "ci": [None, None], "at_risk": 0}
+    assert two_years == {"time": 730.5, "label": "24 months", "survival": None,
+                         "ci": [None, None], "at_risk": 0}
     assert set(summary["logrank"]) == {"chisq", "df", "p"}
     assert type(summary["logrank"]["df"]) is int
 

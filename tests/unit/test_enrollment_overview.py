@@ -92,3 +92,14 @@ def test_enrollment_figures(trial):
     assert [t.name for t in calendar.data if t.mode == "markers"] == doses
     flow = figures.patient_flow(enrollment.disposition(cohort).flow, doses)
     assert [t.name for t in flow.data] == doses
+
+
+def test_time_on_study_beside_reverse_km_follow_up(tiny):
+    """Hand count: S1 infused 2023-01-10, last alive 2023-12-31 = 355 days; S2 infused
+    2023-03-01, died 2023-05-01 = 61 days -> median 208 (61-355) days. The reverse-KM median
+    (S2's death is a censoring, S1's last contact the only 'event') is 355 days."""
+    figures_ = overview.key_figures(tiny.cohort())
+    assert figures_.time_on_study_days == (208.0, 61.0, 355.0)
+    assert figures_.median_followup_days == 355.0
+    assert overview.time_on_study_text(figures_.time_on_study_days) == (
+        "Time on study: median 6.8 mo (range 2.0–11.7)")

@@ -276,3 +276,19 @@ def test_nca_by_dose_has_no_overall_row_for_a_single_group(kin_trial):
     """Fixture filtered to the 0.25 dose (S1 only): one row, no duplicate 'all groups' row."""
     table = kinetics.nca_by_dose(kin_trial.cohort(Filter.of(dose_groups=[LOW]))).table
     assert list(table["dose_group"]) == [LOW]
+
+
+def test_samples_after_allo_hsct_are_flagged(tmp_path):
+    """Hand-set: S5 transplanted on day 30 (2023-05-01, infused 2023-04-01) -> its day-90
+    sample (one of five) is after allo-HSCT; the NCA table counts it for S5 only."""
+    data = _datasets()
+    data["adsl"]["HSCTDT"] = pd.NaT
+    data["adsl"].loc[data["adsl"]["USUBJID"] == "S5", "HSCTDT"] = D("2023-05-01")
+    meta = SnapshotMeta("TINY", "Tiny kinetics trial", None, date(2024, 1, 31), "adam",
+                        "hand-written fixture", [], None, "TRT01A", "DISTYPE")
+    trial = Trial.open(write_snapshot(derive_all(data), meta, tmp_path / "hsct.duckdb"))
+    samples = kinetics.transgene_profiles(trial.cohort()).samples
+    after = samples[samples["after_hsct"]]
+    assert after[["USUBJID", "day"]].values.tolist() == [["S5", 90.0]]
+    shown = kinetics.nca_by_patient(trial.cohort()).display().set_index("USUBJID")
+    assert shown["Samples after allo-HSCT (n)"].to_dict() == {"S1": "", "S2": "", "S5": "1"}

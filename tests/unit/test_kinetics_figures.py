@@ -139,11 +139,15 @@ def test_persistence_chart_percent_with_n_over_n():
     })
     fig = fig_kin.persistence_chart(table, GROUPS)
     assert [t.name for t in fig.data] == [LOW, HIGH]
-    assert {t.type for t in fig.data} == {"bar"} and fig.layout.barmode == "group"
+    assert {t.type for t in fig.data} == {"bar"} and {t.orientation for t in fig.data} == {"h"}
     high = fig.data[1]
-    assert list(high.y) == [50.0, 0.0] and list(high.text) == ["1/2", "0/1"]
-    assert list(fig.layout.xaxis.categoryarray) == ["7", "90"]
-    assert list(fig.layout.yaxis.ticktext) == ["0%", "25%", "50%", "75%", "100%"]
+    assert list(high.x) == [50.0, 0.0] and list(high.text) == ["1/2", "0/1"]
+    assert list(high.y) == ["7", "90"] and high.xaxis == "x2"  # its own panel
+    assert list(fig.layout.yaxis.categoryarray) == ["90", "7"]  # day 7 at the top
+    assert list(fig.layout.xaxis.ticktext) == ["0%", "50%", "100%"]
+    assert [a.text for a in fig.layout.annotations] == [LOW, HIGH]  # panel titles
+    assert fig.layout.yaxis.title.text == "Nominal visit (days since infusion)"
+    assert fig.layout.yaxis2.title.text is None  # axis named once
     assert high.marker.color == dose_colour_map(GROUPS)[HIGH]
 
 
@@ -187,3 +191,27 @@ def test_cd7_vs_cart_explains_a_missing_measure():
     fig = fig_kin.cd7_vs_cart(frame[frame["measure"] != "Transgene"], GROUPS, LABELS)
     assert any("No transgene samples" in (a.text or "") for a in fig.layout.annotations)
     assert _legend_names(fig) == [LOW, HIGH]
+
+
+def test_samples_after_allo_hsct_are_flagged_in_the_hover():
+    """A's day-14 sample is marked as taken after allo-HSCT (hand-set flag); others are not."""
+    frame = _profiles()
+    frame["after_hsct"] = [False, False, True, False, False, False, False]
+    fig = fig_kin.expansion_curves(frame, GROUPS, LABELS)
+    a = next(t for t in _patient_traces(fig) if t.customdata[0][0] == "P01")
+    texts = [row[2] for row in a.customdata]
+    assert texts[-1].endswith("after allo-HSCT")
+    assert not any(t.endswith("after allo-HSCT") for t in texts[:-1])
+
+
+def test_persistence_labels_keep_their_size_on_narrow_bars():
+    """Readable on a 1280x720 projector (house rule, ≥ 13 px): the n/N labels are written
+    horizontally beside horizontal bars and never shrunk to the bar (Plotly's default
+    constraintext 'both' shrank the rotated labels of grouped vertical bars to about 8 px)."""
+    table = pd.DataFrame({
+        "dose_group": [LOW], "dose_order": [1], "nominal_day": [7.0], "n_sampled": [3],
+        "n_detectable": [3], "fraction": [1.0], "n/N": ["3/3"]})
+    bar = fig_kin.persistence_chart(table, GROUPS, font_size=14).data[0]
+    assert bar.constraintext == "none" and bar.textfont.size == 13
+    assert bar.orientation == "h" and bar.textangle is None
+    assert fig_kin.persistence_chart(table, GROUPS, font_size=20).data[0].textfont.size == 19

@@ -263,3 +263,19 @@ def test_nca_summary_geometric_mean_and_cv_by_hand():
     assert (g["tlast_median"], g["tlast_min"], g["tlast_max"]) == (75, 60, 90)
     single = out.loc["0.5"]
     assert single["cmax_gmean"] == pytest.approx(500.0) and math.isnan(single["cmax_gcv_pct"])
+
+
+def test_nca_summary_cmax_median_range_and_half_life():
+    """Hand count: expanded Cmax 1000, 10000, 4000 -> median 4000 (1000-10000), as the
+    publication reports Cmax; half-lives 3.0 and 5.0 (one not estimable) -> median 4.0
+    (3.0-5.0) over n = 2; the non-expanded patient is in neither."""
+    table = pd.DataFrame({
+        "USUBJID": ["A", "B", "C", "D"], "dose": "1.0",
+        "cmax": [1000.0, 10000.0, 4000.0, NAN], "tmax": [10.0, 14.0, 12.0, NAN],
+        "auc_0_28": [7000.0, 70000.0, 28000.0, NAN], "tlast": [60.0, 90.0, 28.0, NAN],
+        "half_life": [3.0, 5.0, NAN, NAN], "expanded": [True, True, True, False],
+    })
+    g = nca_summary(table, "dose").set_index("dose").loc["1.0"]
+    assert (g["cmax_median"], g["cmax_min"], g["cmax_max"]) == (4000, 1000, 10000)
+    assert (g["half_life_median"], g["half_life_min"], g["half_life_max"]) == (4, 3, 5)
+    assert g["n_half_life"] == 2

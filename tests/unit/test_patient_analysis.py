@@ -34,7 +34,7 @@ def tiny_without_samples(tmp_path_factory) -> Trial:
 def test_header_of_infused_patient(tiny):
     """Hand count from the fixture: S1 alive, LD day -5, last contact 2023-12-31 = day 355."""
     header = patient.patient_record(tiny, "S1").header
-    assert header.pseudonym == "P01"
+    assert header.pseudonym == tiny.pseudonyms()["S1"]
     assert header.subtype == "T-ALL"
     assert header.dose_group == "0.25 x10^6 cells/kg"
     assert (header.age, header.sex) == (20.0, "M")

@@ -203,3 +203,19 @@ def test_bor_counts_per_dose_group(trial):
                                        ["0.5 x10^6 cells/kg", "PR", 1],
                                        ["1.0 x10^6 cells/kg", "CR", 1]]
     assert len(counts) == 3 * len(rsp.RESPONSE_ORDER)
+
+
+def test_derived_best_response_ignores_assessments_after_allo_hsct(tmp_path):
+    """Hand-made change to the fixture: P3 (no BOR record) is transplanted on day 20 instead
+    of progressing, so its OVR PR d28, PD d60 and CR d90 all follow the transplant and none
+    counts: BOR NE (no CAR-T response), no first response day. P5 keeps its BOR record."""
+    data = response_datasets()
+    adsl = data["adsl"]
+    adsl.loc[adsl["USUBJID"] == "P3", "HSCTDT"] = _d(20)
+    meta = SnapshotMeta("RESP", "Response fixture", None, date(2024, 6, 30), "adam",
+                        "hand-written fixture", [], None, "TRT01A", "DISTYPE")
+    trial = Trial.open(write_snapshot(derive_all(data), meta, tmp_path / "h.duckdb"))
+    best = rsp.best_response(trial.cohort()).set_index("USUBJID")
+    assert best.loc["P3", "BOR"] == "NE" and not best.loc["P3", "responder"]
+    assert pd.isna(best.loc["P3", "first_response_day"])
+    assert best.loc["P5", "BOR"] == "CR"

@@ -182,3 +182,29 @@ def test_swimmer_draws_lanes_without_a_colour_value(lanes, events):
     unknown = _trace(fig, "Unknown")
     assert list(unknown.customdata) == ["S-2"]
     assert unknown.marker.line.color == fig_rsp.MISSING_COLOUR
+
+
+def test_transplant_and_relapse_markers_sit_below_the_onset_markers(lanes, events):
+    """CR onset and allo-HSCT a few days apart overlapped in a lane (seen at 1280x720): the
+    onset markers stay on the lane's centre (y), progression, HSCT and death are drawn on an
+    overlaid copy of the lane axis (y2) whose range is shifted by 0.3 lane, so they sit 0.3
+    lane lower on the same patient."""
+    fig = fig_rsp.swimmer(lanes, events, "dose_group", dose_colour_map(DOSES), LABELS)
+    assert _trace(fig, "CR (onset)").yaxis == "y"
+    for name in ("allo-HSCT", "Progression/relapse", "Death"):
+        assert _trace(fig, name).yaxis == "y2"
+    main, over = fig.layout.yaxis, fig.layout.yaxis2
+    assert over.overlaying == "y" and list(over.categoryarray) == list(main.categoryarray)
+    assert [b - a for a, b in zip(main.range, over.range, strict=True)] == pytest.approx(
+        [0.3, 0.3])
+
+
+def test_cd7_negative_relapse_is_named_in_the_hover(lanes, events):
+    """S-1 relapsed at day 90 (fixture) with a CD7-negative relapse (ADSL RELCD7, hand-set):
+    the progression marker's hover says so; without the status it does not."""
+    flagged = fig_rsp.swimmer(lanes, events, "dose_group", dose_colour_map(DOSES), LABELS,
+                              relapse_cd7={"S-1": "NEGATIVE"})
+    hover = list(_trace(flagged, "Progression/relapse").hovertext)
+    assert hover == ["<b>P01</b>: Progression/relapse (CD7-negative), day 90 (3.0 months)"]
+    plain = fig_rsp.swimmer(lanes, events, "dose_group", dose_colour_map(DOSES), LABELS)
+    assert "CD7" not in _trace(plain, "Progression/relapse").hovertext[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -17,6 +18,7 @@ from adam_fixtures import valid_tables, write_folder
 from trialdash import snapshot as snapshot_module
 from trialdash.build import build_from_adam, build_synthetic
 from trialdash.cli import main
+from trialdash.pseudonyms import key_path
 from trialdash.schema import DATASETS
 from trialdash.study_labels import UserLabels
 from trialdash.synthetic import generate
@@ -73,7 +75,9 @@ def test_bad_file_is_refused_and_previous_snapshot_kept(tmp_path, served, capsys
     assert expected in message
     assert "unchanged" in message
     assert sha256(served) == before
-    assert sorted(p.name for p in served.parent.iterdir()) == ["trial.duckdb"]
+    # Beside the snapshot only its pseudonym key (kept on purpose), no temporary file.
+    assert sorted(p.name for p in served.parent.iterdir()) == [
+        "trial.duckdb", "trial.duckdb.pseudonym-key"]
 
 
 def test_all_problems_are_reported_at_once(tmp_path, served, capsys):
@@ -103,7 +107,9 @@ def test_crash_while_writing_keeps_previous_snapshot(tmp_path, served, monkeypat
     with pytest.raises(OSError, match="disk full"):
         build_from_adam(folder, served)
     assert sha256(served) == before
-    assert sorted(p.name for p in served.parent.iterdir()) == ["trial.duckdb"]
+    # Beside the snapshot only its pseudonym key (kept on purpose), no temporary file.
+    assert sorted(p.name for p in served.parent.iterdir()) == [
+        "trial.duckdb", "trial.duckdb.pseudonym-key"]
 
 
 def test_good_import_replaces_the_snapshot_while_a_reader_is_open(tmp_path, served):
@@ -134,8 +140,10 @@ def test_info_without_snapshot_is_a_clear_error(tmp_path, capsys):
 
 
 def test_synthetic_build_is_deterministic(tmp_path):
-    """Same seed, same table contents (meta differs only in build time)."""
+    """Same seed and same pseudonym key, same table contents (meta differs only in build
+    time). The key, kept beside each snapshot, is copied to the second one's place."""
     first = build_synthetic(tmp_path / "a.duckdb", seed=7)
+    shutil.copy(key_path(first), key_path(tmp_path / "b.duckdb"))
     second = build_synthetic(tmp_path / "b.duckdb", seed=7)
     for table in DATASETS:
         pd.testing.assert_frame_equal(_table(first, table.name), _table(second, table.name))
@@ -178,13 +186,15 @@ def _export_csv(frame: pd.DataFrame, path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["xpt", "csv"])
 def test_round_trip_through_adam_files(tmp_path, synthetic_snapshot, fmt):
     """The synthetic trial written out as ADaM files (.xpt and .csv) and imported again gives
-    the same tables as the synthetic snapshot, derived columns included."""
+    the same tables as the synthetic snapshot, derived columns included (pseudonyms too,
+    given the same key: the synthetic snapshot's key is copied beside the import)."""
     folder = tmp_path / fmt
     folder.mkdir()
     for name, frame in generate().datasets.items():
         (_export_xpt if fmt == "xpt" else _export_csv)(frame, folder / f"{name}.{fmt}")
     # A .csv carries no labels: the user states the CTCAE version on the command line.
     stated = UserLabels(ctcae_version="5.0") if fmt == "csv" else None
+    shutil.copy(key_path(synthetic_snapshot), key_path(tmp_path / "imported.duckdb"))
     imported = build_from_adam(folder, tmp_path / "imported.duckdb", user_labels=stated)
     for table in DATASETS:
         expected = _table(synthetic_snapshot, table.name)

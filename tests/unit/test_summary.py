@@ -109,3 +109,26 @@ def test_unknown_endpoint_is_a_clear_error(synthetic_snapshot, capsys):
     assert main(["summary", "--snapshot", str(synthetic_snapshot), "--json",
                  "--endpoint", "EFS"]) == 2
     assert "EFS" in capsys.readouterr().err
+
+
+def test_default_landmarks_are_the_survival_pages_months(synthetic_snapshot, capsys):
+    """One month length everywhere (trialdash/units.py, 365.25/12 days): the JSON's default
+    landmarks are the page's 6, 12 and 24 months, '24m' is the same time as the page's
+    24-month row, and the 24-month at-risk count is the hand count of OS times >= 730.5."""
+    from trialdash.analysis.endpoints import DEFAULT_LANDMARK_DAYS
+
+    doc = summary(synthetic_snapshot, capsys, "--by", "none")
+    marks = doc["survival"]["strata"][0]["landmarks"]
+    assert [m["time"] for m in marks] == list(DEFAULT_LANDMARK_DAYS)
+    assert [m["label"] for m in marks] == ["6 months", "12 months", "24 months"]
+    in_months = summary(synthetic_snapshot, capsys, "--by", "none", "--landmarks", "24m")
+    assert in_months["survival"]["strata"][0]["landmarks"] == marks[2:]
+    times = np.array([t for t, _ in _events(synthetic_snapshot, "OS")])
+    assert marks[2]["at_risk"] == int((times >= 730.5).sum())
+
+
+def test_landmarks_that_are_not_times_are_refused(synthetic_snapshot, capsys):
+    """'--landmarks soon' is an error (exit 2) naming the value, not a traceback."""
+    assert main(["summary", "--snapshot", str(synthetic_snapshot), "--json",
+                 "--landmarks", "soon"]) == 2
+    assert "soon" in capsys.readouterr().err

@@ -103,7 +103,7 @@ def test_at_risk_numbers_sit_under_the_ticks(by_dose):
 def test_censor_marks_on_the_curve_with_patient_labels(by_dose):
     """A2 censored at 90 on the low curve at 66.7%; hover shows the pseudonym, not USUBJID."""
     fig = km_plot(by_dose, None, "days", False, 14, labels={"A2": "P02"})
-    marks = [t for t in fig.data if t.mode == "markers" and t.legendgroup == "low"]
+    marks = [t for t in fig.data if t.mode == "markers+text" and t.legendgroup == "low"]
     (mark,) = marks
     assert list(mark.x) == [90] and list(mark.y) == pytest.approx([100 * 2 / 3])
     assert mark.marker.symbol == "line-ns-open"
@@ -127,8 +127,9 @@ def test_hover_has_time_survival_ci_and_at_risk(by_dose):
 
 
 def test_logrank_in_subtitle_and_font_size(by_dose):
-    fig = km_plot(by_dose, None, "days", False, 20)
+    fig = km_plot(by_dose, None, "days", False, 20, show_logrank=True)
     assert fig.layout.title.subtitle.text.startswith("Log-rank p")
+    assert km_plot(by_dose, None, "days", False, 20).layout.title.subtitle.text is None
     assert fig.layout.font.size == 20
 
 
@@ -148,3 +149,39 @@ def test_empty_figure_without_patients():
     fig = km_plot(analysis, None, "days", False, 14)
     assert len(fig.data) == 0
     assert "No patients with PFS data" in fig.layout.annotations[0].text
+
+
+def test_patients_censored_at_the_same_time_are_counted_beside_the_tick():
+    """Hand-made: A2 and A3 both censored at day 90 on the low curve (one tick), A1 an event
+    at 30. The tick at 90 says '×2'; a single censoring (B2 at 120) has no count. The page's
+    caption names the same mark the plot draws ('|', Plotly's line-ns-open)."""
+    from trialdash.figures.survival import CENSOR_NOTE
+
+    trial = _trial()
+    adtte = trial.run("time_to_event", subjects=list(TIMES), paramcd="OS").copy()
+    adtte.loc[adtte["USUBJID"] == "A3", ["aval_days", "aval_days_hsct"]] = 90.0
+    adtte.loc[adtte["USUBJID"] == "A3", ["event", "event_hsct"]] = 0
+    subjects = trial.run("subjects")
+    analysis = survival_analysis(fake_trial(subjects, adtte).cohort(), "OS", by="dose_group")
+    fig = km_plot(analysis, None, "days", False, 14)
+    low = [t for t in fig.data if t.mode == "markers+text" and t.legendgroup == "low"][0]
+    high = [t for t in fig.data if t.mode == "markers+text" and t.legendgroup == "high"][0]
+    assert list(low.x) == [90] and list(low.text) == ["×2"]
+    assert list(high.x) == [120, 400] and list(high.text) == ["", ""]
+    assert low.marker.symbol == "line-ns-open" and CENSOR_NOTE.startswith("| = censored")
+
+
+def test_legend_space_accounts_for_the_left_margin():
+    """Long stratum labels widen the left margin, leaving the legend less width, so the top
+    margin grows with the lines the legend then needs. Hand count with the estimate of
+    _legend_lines (0.55 em per character + 50 px per item) at 14 px for the allo-HSCT
+    landmark labels: items of 343, 320 and 112 ('Censored') px; the left margin for the
+    22-character label 'No allo-HSCT by day 60' is 22 x 14 x 0.52 + 36 = 196 px, leaving
+    790 - 196 = 594 px: two lines (one line only in the full 790 px). Seen at 1280x720: the
+    one-line estimate let the second legend line cover the title."""
+    from trialdash.figures.survival import FIGURE_WIDTH_PX, _legend_lines
+
+    names = ["No allo-HSCT by day 60 (n=7, 4 events)", "allo-HSCT by day 60 (n=2, 0 events)",
+             "Censored"]
+    assert _legend_lines(names, 14, FIGURE_WIDTH_PX - 196) == 2
+    assert _legend_lines(names, 14, FIGURE_WIDTH_PX) == 1

@@ -310,6 +310,25 @@ def survival_analysis(
     SurvivalAnalysis
     """
     rows = _endpoint_rows(cohort, paramcd, by)
+    origin = "first response" if paramcd.upper().startswith("DOR") else "infusion"
+    return analyse_rows(cohort, rows, paramcd, by, censor_at_hsct, landmark_days,
+                        at_risk_ticks, origin)
+
+
+def analyse_rows(
+    cohort: Cohort,
+    rows: pd.DataFrame,
+    paramcd: str,
+    by: str | None,
+    censor_at_hsct: bool,
+    landmark_days: Sequence[float],
+    at_risk_ticks: Sequence[float] | None,
+    origin: str,
+) -> SurvivalAnalysis:
+    """The analysis of prepared endpoint rows (as :func:`_endpoint_rows` makes them: USUBJID,
+    PARAM, aval_days, event, aval_days_hsct, event_hsct, dose_order and the ``by`` column),
+    so that other designs (a landmark analysis) share every statistic and table."""
+    rows = rows.copy()
     hsct = bool(censor_at_hsct) and paramcd.upper() != OVERALL_SURVIVAL
     time, event = _times(rows, hsct)
     usable = _usable(time, event)
@@ -335,7 +354,7 @@ def survival_analysis(
         by=by,
         by_label=(cohort.trial.subtype_label if by == "subtype"
                   else BY_LABELS.get(by, str(by))),
-        origin="first response" if paramcd.upper().startswith("DOR") else "infusion",
+        origin=origin,
         count=cohort.count,
         unit="days",
         strata=strata,
@@ -462,7 +481,8 @@ def survival_summary_dict(
 
         {"endpoint": str, "by": str | None, "unit": "days",
          "strata": [{"group", "n", "events", "median", "median_ci": [lo, hi],
-                     "landmarks": [{"time", "survival", "ci": [lo, hi], "at_risk"}]}],
+                     "landmarks": [{"time", "label", "survival", "ci": [lo, hi],
+                                    "at_risk"}]}],
          "logrank": {"chisq", "df", "p"} | None}
 
     A landmark beyond follow-up has ``survival`` None and ``ci`` [None, None].
@@ -478,6 +498,7 @@ def survival_summary_dict(
             "median_ci": [_native(s.median_lower), _native(s.median_upper)],
             "landmarks": [{
                 "time": float(m.time),
+                "label": landmark_name(m.time),
                 "survival": _native(m.survival),
                 "ci": [_native(m.lower), _native(m.upper)],
                 "at_risk": int(m.at_risk),

@@ -53,11 +53,12 @@ NCA_RULES = (
     "R²). A patient with no quantifiable sample did not expand: parameters blank."
 )
 SUMMARY_RULES = (
-    "Cmax and AUC0-28d: geometric mean (geometric CV%) over patients who expanded; Tmax and "
-    "Tlast: median (range) in days. n = patients with transgene samples; expanded = at least "
-    "one quantifiable sample. AUC0-28d by the linear-up/log-down trapezoidal rule; BLQ samples "
-    "after the first quantifiable one treated as missing (rules in full under the patient "
-    "table)."
+    "Cmax and AUC0-28d: geometric mean (geometric CV%) over patients who expanded; Cmax also "
+    "median (range), as publications report it; Tmax, Tlast and terminal t½: median (range) "
+    "in days (t½ over the patients where it was estimable, [n]). n = patients with transgene "
+    "samples; expanded = at least one quantifiable sample. AUC0-28d by the linear-up/log-down "
+    "trapezoidal rule; BLQ samples after the first quantifiable one treated as missing "
+    "(rules in full under the patient table)."
 )
 BAND_RULE = (
     "Median and interquartile range (Q1–Q3, linear interpolation between order statistics) "
@@ -70,7 +71,8 @@ PERSISTENCE_RULE = (
 )
 
 PROFILE_COLUMNS = ["USUBJID", "dose_group", "dose_order", "subtype", "PARAMCD", "day",
-                   "nominal_day", "AVAL", "AVALU", "LLOQ", "blq", "plotted_value"]
+                   "nominal_day", "AVAL", "AVALU", "LLOQ", "blq", "plotted_value",
+                   "after_hsct"]
 
 
 # --- profiles ------------------------------------------------------------------------------
@@ -145,23 +147,36 @@ def kinetic_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfile
     KineticProfiles
         ``samples`` columns: USUBJID, dose_group, dose_order, subtype, PARAMCD, day,
         nominal_day, AVAL, AVALU, LLOQ, blq (bool), plotted_value (AVAL when quantifiable,
-        LLOQ when BLQ, never 0).
+        LLOQ when BLQ, never 0), after_hsct (bool: sampled after a consolidative allo-HSCT,
+        when donor cells, not CAR-T, make up the graft; ADSL ``hsct_day``).
     """
     raw = _infused_samples(cohort, cohort.kinetics(paramcd)).copy()
     for column in PROFILE_COLUMNS:
         if column not in raw.columns:
             raw[column] = pd.NA
+    raw["after_hsct"] = _after_hsct(cohort, raw)
     raw["blq"] = is_blq(raw) if len(raw) else pd.Series(dtype=bool)
     for column in ("day", "nominal_day", "AVAL", "LLOQ"):
         raw[column] = pd.to_numeric(raw[column], errors="coerce").astype(float)
     raw["plotted_value"] = raw["AVAL"].where(~raw["blq"], raw["LLOQ"])
     samples = raw[PROFILE_COLUMNS].sort_values(["dose_order", "USUBJID", "day"], kind="stable")
-    samples = samples.astype({"blq": bool}).reset_index(drop=True)
+    samples = samples.astype({"blq": bool, "after_hsct": bool}).reset_index(drop=True)
     sampled = set(samples["USUBJID"])
     not_sampled = [p for p in cohort.infused["USUBJID"] if p not in sampled]
     units = samples["AVALU"].dropna()
     unit = UNITS.get(paramcd) or (str(units.iloc[0]) if len(units) else "")
     return KineticProfiles(cohort.count, paramcd, unit, samples, not_sampled)
+
+
+def _after_hsct(cohort: Cohort, samples: pd.DataFrame) -> pd.Series:
+    """True for samples taken after the patient's consolidative allo-HSCT day."""
+    infused = cohort.infused
+    if "hsct_day" not in infused.columns or samples.empty:
+        return pd.Series(False, index=samples.index, dtype=bool)
+    hsct = pd.to_numeric(samples["USUBJID"].map(infused.set_index("USUBJID")["hsct_day"]),
+                         errors="coerce")
+    day = pd.to_numeric(samples["day"], errors="coerce")
+    return (day > hsct).fillna(False).astype(bool)
 
 
 def transgene_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfiles:
@@ -216,6 +231,8 @@ NCA_DISPLAY_COLUMNS = {
     "tlast": "Tlast (day)",
     "half_life": "Terminal t½ (days)",
     "half_life_points": "t½ points (n)",
+    "r2": "t½ fit adj. R²",
+    "after_hsct": "Samples after allo-HSCT (n)",
 }
 
 
@@ -226,7 +243,8 @@ class PatientNCA:
     ``table``: one row per infused patient with transgene samples: USUBJID, dose_group,
     dose_order, subtype, n_samples, cmax, tmax, auc_0_28, tlast, half_life,
     half_life_r2_adj, half_life_points, expanded, auc_to_tlast (True when Tlast < 28, so
-    the AUC is AUC0-Tlast).
+    the AUC is AUC0-Tlast), n_after_hsct (samples taken after allo-HSCT; they still enter
+    the NCA, the table flags them).
     """
 
     count: PatientCount
@@ -252,6 +270,8 @@ class PatientNCA:
             "tlast": t["tlast"].map(_fmt_day),
             "half_life": t["half_life"].map(lambda v: _fmt_number(v, 1)),
             "half_life_points": t["half_life_points"].map(lambda k: str(k) if k else ""),
+            "r2": t["half_life_r2_adj"].map(lambda v: _fmt_number(v, 2)),
+            "after_hsct": t["n_after_hsct"].map(lambda k: str(k) if k else ""),
         })
         return out.rename(columns=NCA_DISPLAY_COLUMNS)
 
@@ -263,12 +283,14 @@ def nca_by_patient(cohort: Cohort) -> PatientNCA:
     columns = ["USUBJID", "dose_group", "dose_order", "subtype", "n_samples"]
     if samples.empty:
         empty = nca_table(pd.DataFrame(columns=["USUBJID", "day", "AVAL", "blq", "LLOQ"]))
-        table = pd.DataFrame(columns=[*columns, *empty.columns[1:], "auc_to_tlast"])
+        table = pd.DataFrame(columns=[*columns, *empty.columns[1:], "auc_to_tlast",
+                                      "n_after_hsct"])
         return PatientNCA(profiles.count, table, profiles.not_sampled)
     params = nca_table(samples[["USUBJID", "day", "AVAL", "blq", "LLOQ"]])
     labels = (samples.groupby("USUBJID", sort=False)
               .agg(dose_group=("dose_group", "first"), dose_order=("dose_order", "first"),
-                   subtype=("subtype", "first"), n_samples=("day", "size")).reset_index())
+                   subtype=("subtype", "first"), n_samples=("day", "size"),
+                   n_after_hsct=("after_hsct", "sum")).reset_index())
     table = labels.merge(params, on="USUBJID", how="left", validate="one_to_one")
     table["auc_to_tlast"] = table["expanded"] & (table["tlast"] < AUC_END_DAY)
     table = table.sort_values(["dose_order", "USUBJID"], kind="stable").reset_index(drop=True)
@@ -279,9 +301,11 @@ SUMMARY_ROWS = (
     "Patients with samples (n)",
     "Expanded (n/N)",
     "Cmax (copies/µg gDNA): geometric mean (CV%)",
+    "Cmax (copies/µg gDNA): median (range)",
     "AUC0-28d (copies/µg gDNA × day): geometric mean (CV%)",
     "Tmax (day): median (range)",
     "Tlast (day): median (range)",
+    "Terminal t½ (days): median (range) [n]",
 )
 
 
@@ -305,9 +329,12 @@ class DoseNCA:
             table[r.dose_group] = [
                 str(r.n), f"{r.n_expanded}/{r.n}",
                 _fmt_gmean_cv(r.cmax_gmean, r.cmax_gcv_pct),
+                _fmt_count_range(r.cmax_median, r.cmax_min, r.cmax_max),
                 _fmt_gmean_cv(r.auc_0_28_gmean, r.auc_0_28_gcv_pct),
                 _fmt_median_range(r.tmax_median, r.tmax_min, r.tmax_max),
                 _fmt_median_range(r.tlast_median, r.tlast_min, r.tlast_max),
+                _fmt_half_life(r.half_life_median, r.half_life_min, r.half_life_max,
+                               r.n_half_life),
             ]
         return pd.DataFrame(table)
 
@@ -472,6 +499,18 @@ def _fmt_gmean_cv(gmean, cv) -> str:
     if _missing(gmean):
         return "–"
     return f"{_fmt_count(gmean)} ({'NA' if _missing(cv) else f'{cv:.0f}%'})"
+
+
+def _fmt_count_range(median, low, high) -> str:
+    if _missing(median):
+        return "–"
+    return f"{_fmt_count(median)} ({_fmt_count(low)}–{_fmt_count(high)})"
+
+
+def _fmt_half_life(median, low, high, n) -> str:
+    if _missing(median):
+        return "–"
+    return f"{median:.1f} ({low:.1f}–{high:.1f}) [{n}]"
 
 
 def _fmt_median_range(median, low, high) -> str:

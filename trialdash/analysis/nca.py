@@ -296,6 +296,10 @@ def nca_summary(table: pd.DataFrame, group_col: str) -> pd.DataFrame:
         auc_gm, auc_cv = geometric_mean_cv(exp["auc_0_28"])
         tmax = median_range(exp["tmax"])
         tlast = median_range(exp["tlast"])
+        cmax = median_range(exp["cmax"])
+        half_lives = pd.to_numeric(exp.get("half_life", pd.Series(dtype=float)),
+                                   errors="coerce")
+        half_life = median_range(half_lives)
         rows.append({
             group_col: key,
             "n": int(len(g)),
@@ -306,10 +310,15 @@ def nca_summary(table: pd.DataFrame, group_col: str) -> pd.DataFrame:
             "auc_0_28_gcv_pct": auc_cv,
             "tmax_median": tmax[0], "tmax_min": tmax[1], "tmax_max": tmax[2],
             "tlast_median": tlast[0], "tlast_min": tlast[1], "tlast_max": tlast[2],
+            "cmax_median": cmax[0], "cmax_min": cmax[1], "cmax_max": cmax[2],
+            "half_life_median": half_life[0], "half_life_min": half_life[1],
+            "half_life_max": half_life[2],
+            "n_half_life": int(half_lives.notna().sum()),
         })
     columns = [
         group_col, "n", "n_expanded", "cmax_gmean", "cmax_gcv_pct", "auc_0_28_gmean",
         "auc_0_28_gcv_pct", "tmax_median", "tmax_min", "tmax_max", "tlast_median",
-        "tlast_min", "tlast_max",
+        "tlast_min", "tlast_max", "cmax_median", "cmax_min", "cmax_max", "half_life_median",
+        "half_life_min", "half_life_max", "n_half_life",
     ]
     return pd.DataFrame(rows, columns=columns)

@@ -7,7 +7,11 @@ Assumptions
   (the same definition as patient flow and the safety tables).
   The ledger follows the filter; with a subtype or patient filter it no longer describes the
   protocol's decisions, which pages say.
-* Median follow-up is the reverse Kaplan-Meier median of OS when ADTTE has OS.
+* Median follow-up is the reverse Kaplan-Meier median of OS when ADTTE has OS: the
+  potential follow-up, carried by the patients still being followed (deaths are censorings).
+  Beside it, *time on study* is the median (range) of the observed time from infusion to
+  death or last contact (ADSL ``last_day``) over the infused patients: what each patient
+  actually contributed. Both are shown, each labelled, as survival reports do.
 * A placebo arm (a dose-group label naming placebo) is no dose level: it is left out of the
   3+3 ledger.
 """
@@ -26,9 +30,10 @@ from trialdash.analysis.escalation import (
 )
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.response import OVERALL, orr_table
-from trialdash.analysis.stats import Proportion, proportion
+from trialdash.analysis.stats import Proportion, median_range, proportion
 from trialdash.analysis.survival import reverse_km_followup
 from trialdash.trial import Cohort
+from trialdash.units import months
 
 EXPANSION = "EXPANSION"
 
@@ -41,13 +46,15 @@ class KeyFigures:
     enrolled: int
     infused: int
     median_followup_days: float | None
+    time_on_study_days: tuple[float, float, float] | None
     orr: Proportion | None
     complete_response: Proportion | None
     deaths: Proportion
 
 
 def key_figures(cohort: Cohort) -> KeyFigures:
-    """Enrolled, infused, median follow-up (reverse KM of OS), ORR and CR rate, deaths."""
+    """Enrolled, infused, median follow-up (reverse KM of OS), time on study (median and
+    range of days from infusion to death or last contact), ORR and CR rate, deaths."""
     subjects = cohort.subjects
     infused = cohort.infused
     orr = complete = None
@@ -64,11 +71,15 @@ def key_figures(cohort: Cohort) -> KeyFigures:
         if not os_rows.empty:
             followup = reverse_km_followup(os_rows["aval_days"], os_rows["event"]).median
     deaths = int((infused["DTHFL"] == "Y").sum())
+    on_study = median_range(infused["last_day"]) if "last_day" in infused.columns else None
+    if on_study is not None and pd.isna(on_study[0]):
+        on_study = None
     return KeyFigures(
         count=cohort.count,
         enrolled=int((subjects["enrolled"] == "Y").sum()),
         infused=len(infused),
         median_followup_days=followup,
+        time_on_study_days=on_study,
         orr=orr,
         complete_response=complete,
         deaths=proportion(deaths, len(infused)),
@@ -79,6 +90,12 @@ def is_placebo(dose_group: pd.Series) -> pd.Series:
     """True for dose-group labels naming a placebo arm."""
     return dose_group.astype("object").fillna("").astype(str).str.contains(
         "placebo", case=False)
+
+
+def time_on_study_text(median_min_max: tuple[float, float, float]) -> str:
+    """'Time on study: median 6.8 mo (range 2.0–36.9)', from days."""
+    median, low, high = (months(d) for d in median_min_max)
+    return f"Time on study: median {median:.1f} mo (range {low:.1f}–{high:.1f})"
 
 
 def dose_levels(cohort: Cohort) -> pd.DataFrame:

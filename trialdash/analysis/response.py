@@ -20,6 +20,8 @@ Definitions (kept here, in one place, and used by every page and figure)
   CR > CRi > PR > SD > PD > NE, over the assessments up to and including the first PD (a
   response after progression, e.g. to later therapy, is not a response to CAR-T); the
   ``bor_source`` column says which. A patient with neither is 'NE' ("No assessment").
+  Assessments after a consolidative allo-HSCT (ADSL ``hsct_day``) never count in the derived
+  best response or the first response day (the response would be the transplant's).
 * Response codes are normalised (case, Lugano's metabolic terms): 'CRI' -> 'CRi',
   'CMR' -> 'CR', 'PMR' -> 'PR', 'NMR'/'SMD' -> 'SD', 'PMD'/'RELAPSE' -> 'PD'. RECIST's
   'NON-CR/NON-PD' (non-target disease only) stays its own category, ranked after SD.
@@ -261,6 +263,9 @@ def _patient_best(patient: pd.Series, records: pd.DataFrame, labels: StudyLabels
     subtype, definition = patient["subtype"], labels.responder_definition
     bor_rows = records[records["PARAMCD"] == "BOR"]
     ovr_rows = records[records["PARAMCD"] == "OVR"]
+    hsct_day = pd.to_numeric(pd.Series([patient.get("hsct_day")]), errors="coerce").iloc[0]
+    if pd.notna(hsct_day):  # a response after consolidative allo-HSCT is not the CAR-T's
+        ovr_rows = ovr_rows[~(pd.to_numeric(ovr_rows["day"], errors="coerce") > hsct_day)]
     if not bor_rows.empty:
         bor, source = _best(bor_rows["response"]), BOR_RECORD
     elif not ovr_rows.empty:

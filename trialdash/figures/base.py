@@ -46,14 +46,41 @@ def empty(title: str, message: str, font_size: int = 14) -> go.Figure:
     return style(fig, title, font_size=font_size, height=300)
 
 
-def legend_on_top(fig: go.Figure, font_size: int = 14) -> go.Figure:
-    """Put the legend in one row between the title and the plot, so narrow charts keep their
-    width for data (a side legend takes a third of a half-width chart)."""
+#: Width a half-width chart's legend has at 1280 px with the sidebar open (the chart is
+#: about 400 px, less its 70 + 30 px side margins), for legend estimates.
+HALF_WIDTH_PX = 300
+
+
+def legend_lines(names: list[str], font_size: int, width_px: float) -> int:
+    """Lines a horizontal legend needs for ``names``. A legend that wraps sets its entries in
+    columns as wide as the widest entry (as Plotly draws it), an entry being about 0.55 em
+    per character plus 40 px for its symbol and gap."""
+    if not names:
+        return 0
+    widest = max(len(name) for name in names) * font_size * 0.55 + 40
+    per_line = max(1, int(width_px // widest))
+    return -(-len(names) // per_line)
+
+
+def legend_on_top(fig: go.Figure, font_size: int = 14,
+                  width_px: float = HALF_WIDTH_PX) -> go.Figure:
+    """Put the legend between the title and the plot, so narrow charts keep their width for
+    data (a side legend takes a third of a half-width chart).
+
+    The title is pinned to the top of the figure and the top margin holds the title, the
+    legend title (own line) and as many legend lines as the entries need in ``width_px``,
+    so neither touches the other.
+    """
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    has_title = bool(fig.layout.legend.title.text)
+    line_px = font_size * 1.5
+    title_px = 12 + (font_size + 4) * 1.5
+    lines = legend_lines(names, font_size, width_px) + (1 if has_title else 0)
     fig.update_layout(
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom",
                 "title": {"side": "top"}},
-        margin={"t": 110 + (font_size - 14) * 4},
-        title={"y": 0.98, "yanchor": "top"},
+        margin={"t": int(title_px + lines * line_px + font_size)},
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}},
     )
     return fig
 

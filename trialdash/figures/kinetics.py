@@ -98,6 +98,9 @@ def _patient_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str
         label = _label(labels, usubjid)
         blq = part["blq"].astype(bool)
         values = _value_text(part["AVAL"], blq, part["LLOQ"], unit, digits)
+        if "after_hsct" in part.columns:  # donor graft, not CAR-T, after the transplant
+            values = [v + (" · after allo-HSCT" if after else "")
+                      for v, after in zip(values, part["after_hsct"].astype(bool), strict=True)]
         fig.add_scatter(
             x=part["day"], y=part["plotted_value"], mode="lines+markers",
             name=label, legendgroup=group, showlegend=False,
@@ -227,14 +230,20 @@ def carpct_curves(profiles: pd.DataFrame, dose_groups: list[str],
                    empty_message="No % CAR+ samples for the patients in this filter")
 
 
+#: Smallest type of the n/N labels beside persistence bars (readable on a projector).
+PERSISTENCE_LABEL_MIN_PX = 13
+
+
 def persistence_chart(persistence: pd.DataFrame, dose_groups: list[str],
                       font_size: int = 14) -> go.Figure:
-    """Grouped bars: % of sampled patients with detectable transgene at each nominal visit.
+    """Small multiples, one panel per dose group side by side: horizontal bars of the % of
+    sampled patients with detectable transgene at each nominal visit, labelled n/N.
 
     ``persistence`` is ``Persistence.table`` (dose_group, nominal_day, n_sampled,
-    n_detectable, fraction, "n/N"). Visits are evenly spaced categories (day 1 to day 730 on
-    one readable axis); each bar is labelled with its n/N (bars, not lines, so that groups at
-    the same percentage stay visible side by side).
+    n_detectable, fraction, "n/N"). Visits are evenly spaced categories down the shared
+    y axis (day 1 at the top to day 730); horizontal bars leave room for labels written
+    horizontally beside each bar, at the page's type size, where grouped vertical bars
+    allowed only rotated labels smaller than the bars' width.
     """
     title = "Persistence: patients with detectable transgene by visit"
     if persistence.empty:
@@ -242,28 +251,34 @@ def persistence_chart(persistence: pd.DataFrame, dose_groups: list[str],
     colours = dose_colour_map(dose_groups)
     visits = sorted(persistence["nominal_day"].unique())
     visit_labels = {d: f"{d:g}" for d in visits}
-    fig = go.Figure()
-    for group in dose_groups:
+    present = [g for g in dose_groups if g in set(persistence["dose_group"])]
+    fig = make_subplots(rows=1, cols=len(present), shared_yaxes=True,
+                        horizontal_spacing=0.04, subplot_titles=present)
+    label_px = max(font_size - 1, PERSISTENCE_LABEL_MIN_PX)
+    for col, group in enumerate(present, start=1):
         part = persistence[persistence["dose_group"] == group].sort_values("nominal_day")
-        if part.empty:
-            continue
         fig.add_bar(
-            x=part["nominal_day"].map(visit_labels), y=100 * part["fraction"], name=group,
-            marker_color=colours[group], text=part["n/N"], textposition="outside",
-            textangle=-90, textfont={"size": max(font_size - 3, 10)}, cliponaxis=False,
+            y=part["nominal_day"].map(visit_labels), x=100 * part["fraction"], name=group,
+            orientation="h", marker_color=colours[group], text=part["n/N"],
+            textposition="outside", textfont={"size": label_px}, cliponaxis=False,
+            constraintext="none",  # never shrink labels to the bar
             customdata=np.column_stack([part["n/N"]]),
-            hovertemplate=f"<b>{group}</b><br>Day %{{x}}: %{{customdata[0]}} detectable "
-                          "(%{y:.0f}%)<extra></extra>",
+            hovertemplate=f"<b>{group}</b><br>Day %{{y}}: %{{customdata[0]}} detectable "
+                          "(%{x:.0f}%)<extra></extra>",
+            row=1, col=col,
         )
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
-                      uniformtext={"minsize": max(font_size - 3, 10), "mode": "show"})
-    fig.update_xaxes(type="category", categoryorder="array",
-                     categoryarray=[visit_labels[d] for d in visits])
-    ticks = [0, 25, 50, 75, 100]
-    fig.update_yaxes(range=[0, 122], tickvals=ticks, ticktext=[f"{t}%" for t in ticks])
-    return style(fig, title, "Nominal visit (days since infusion)",
-                 "Patients with detectable transgene (%)", font_size,
-                 legend_title=DOSE_LEGEND, height=480)
+    fig.update_layout(barmode="group", bargap=0.25, showlegend=False,
+                      uniformtext={"minsize": label_px, "mode": "show"})
+    fig.update_yaxes(type="category", categoryorder="array",
+                     categoryarray=[visit_labels[d] for d in visits][::-1])
+    ticks = [0, 50, 100]
+    fig.update_xaxes(range=[0, 135], tickvals=ticks, ticktext=[f"{t}%" for t in ticks])
+    style(fig, title, None, None, font_size, height=140 + len(visits) * (font_size + 12))
+    fig.update_yaxes(title={"text": None})  # named once, on the first panel
+    fig.update_yaxes(title={"text": "Nominal visit (days since infusion)"}, row=1, col=1)
+    fig.update_xaxes(title={"text": "Patients with detectable transgene (%)"}, row=1, col=1)
+    fig.update_annotations(font={"size": font_size})
+    return fig
 
 
 def cd7_vs_cart(frame: pd.DataFrame, dose_groups: list[str],

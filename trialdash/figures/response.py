@@ -32,6 +32,11 @@ EVENT_MARKERS: dict[str, tuple[str, str, str]] = {
     "Death": ("square", "#000000", "#ffffff"),
 }
 EVENT_NAMES = {"CR": "CR (onset)", "CRi": "CRi (onset)", "PR": "PR (onset)"}
+#: Events drawn a little below the lane's centre line (on an overlaid copy of the lane axis),
+#: so that a response-onset marker and a nearby transplant or relapse marker do not cover
+#: each other; the shift is a fraction of a lane.
+LOWER_EVENTS = frozenset({"Progression/relapse", "allo-HSCT", "Death"})
+EVENT_LANE_SHIFT = 0.3
 ONGOING = "Response ongoing"
 RESPONSE_NAME = "Response duration"
 MISSING_COLOUR = "#888888"
@@ -169,8 +174,10 @@ def _response_lines(fig: go.Figure, lanes: pd.DataFrame, y: list[str],
 
 
 def _event_markers(fig: go.Figure, events: pd.DataFrame, y_of: dict[str, str],
-                   label: dict[str, str], factor: float, size: int) -> None:
+                   label: dict[str, str], factor: float, size: int,
+                   relapse_cd7: dict[str, str] | None = None) -> None:
     events = events[events["USUBJID"].isin(y_of.keys())]
+    relapse_cd7 = relapse_cd7 or {}
     for kind, (symbol, fill, outline) in EVENT_MARKERS.items():
         part = events[events["kind"] == kind]
         if part.empty:
@@ -178,13 +185,22 @@ def _event_markers(fig: go.Figure, events: pd.DataFrame, y_of: dict[str, str],
         name = EVENT_NAMES.get(kind, kind)
         fig.add_scatter(
             x=part["day"] / factor, y=part["USUBJID"].map(y_of), mode="markers", name=name,
+            yaxis="y2" if kind in LOWER_EVENTS else "y",
             marker={"symbol": symbol, "color": fill, "size": size,
                     "line": {"color": outline, "width": 1.5}},
             customdata=part["USUBJID"].to_numpy(),
-            hovertext=[f"<b>{label[u]}</b>: {name}, {_days_text(d)}"
+            hovertext=[f"<b>{label[u]}</b>: {name}{_cd7_note(kind, relapse_cd7.get(u))}, "
+                       f"{_days_text(d)}"
                        for u, d in zip(part["USUBJID"], part["day"], strict=True)],
             hovertemplate="%{hovertext}<extra></extra>",
             )
+
+
+def _cd7_note(kind: str, status: str | None) -> str:
+    """' (CD7-negative)' on a relapse whose CD7 status is known, else ''."""
+    if kind != "Progression/relapse" or not status:
+        return ""
+    return f" (CD7-{str(status).strip().lower()})"
 
 
 def _ongoing_markers(fig: go.Figure, lanes: pd.DataFrame, y: list[str], label: dict[str, str],
@@ -207,7 +223,8 @@ def _ongoing_markers(fig: go.Figure, lanes: pd.DataFrame, y: list[str], label: d
 
 def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_group",
             colours: dict[str, str] | None = None, labels: dict[str, str] | None = None,
-            unit: str = "days", font_size: int = 14) -> go.Figure:
+            unit: str = "days", font_size: int = 14,
+            relapse_cd7: dict[str, str] | None = None) -> go.Figure:
     """Swimmer plot: one horizontal lane per patient from infusion (0) to last contact.
 
     Parameters
@@ -222,6 +239,9 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
         USUBJID -> label shown on the y axis and in hover text.
     unit : 'days' or 'months'
         x axis unit (months = days / 30.4375).
+    relapse_cd7 : dict, optional
+        USUBJID -> CD7 status of the relapse ('NEGATIVE'/'POSITIVE', ADSL RELCD7); the
+        progression marker's hover then says "(CD7-negative)".
 
     Notes
     -----
@@ -229,7 +249,9 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
     point maps back to its patient. The thick dark line inside a lane is the first response
     episode; markers show response onset (CR star, CRi hexagram, PR triangle), progression or
     relapse (red X), allo-HSCT (purple diamond), death (black square), and a black arrow at the
-    lane end when the response is ongoing.
+    lane end when the response is ongoing. Progression, transplant and death sit
+    :data:`EVENT_LANE_SHIFT` of a lane below the centre line (an overlaid axis), so they do
+    not hide a response-onset marker on the same days.
     """
     title = "Swimmer plot: time on study, response and key events"
     if colour_by not in ("dose_group", "subtype"):
@@ -244,11 +266,15 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
     fig = go.Figure()
     _lane_bars(fig, lanes, y, _lane_hover(lanes, label), colour_by, colours or {}, factor)
     _response_lines(fig, lanes, y, label, factor, width=max(4, font_size // 3))
-    _event_markers(fig, events, y_of, label, factor, size)
+    _event_markers(fig, events, y_of, label, factor, size, relapse_cd7)
     _ongoing_markers(fig, lanes, y, label, factor, size)
     fig.update_layout(barmode="overlay", hovermode="closest", clickmode="event+select")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=y[::-1],
-                     showgrid=False)
+                     showgrid=False, range=[-0.5, len(y) - 0.5])
+    fig.update_layout(yaxis2={
+        "overlaying": "y", "type": "category", "categoryorder": "array",
+        "categoryarray": y[::-1], "visible": False, "fixedrange": True,
+        "range": [-0.5 + EVENT_LANE_SHIFT, len(y) - 0.5 + EVENT_LANE_SHIFT]})
     fig.update_xaxes(range=[0, 1.05 * lanes["end_day"].max() / factor], rangemode="tozero")
     plot_height = max(240, len(lanes) * (16 + 2 * font_size))
     legend_rows = 5 if font_size >= 18 else 4

@@ -19,7 +19,13 @@ from trialdash.style import dose_colour_map, rgba, subtype_colour_map
 from trialdash.units import DAYS_PER_MONTH
 
 OVERALL_COLOUR = "#222222"
+#: The censor mark drawn on the curves, as captions should name it.
+CENSOR_MARK = "|"
+CENSOR_NOTE = f"{CENSOR_MARK} = censored (×n: n patients censored at the same time)"
 UNITS = {"days": ("Days", "Day"), "months": ("Months", "Month")}
+#: Width a legend can use at 1280 px with the sidebar open (main column about 820 px, less
+#: the 30 px right margin), for layout estimates.
+FIGURE_WIDTH_PX = 790
 
 
 def group_colours(analysis: SurvivalAnalysis, dose_groups: list[str],
@@ -99,9 +105,14 @@ def _censor_marks(fig: go.Figure, analysis: SurvivalAnalysis, result: KMResult, 
     times = list(by_time.groups)
     who = [", ".join(labels.get(p, p) for p in part["USUBJID"]) for _, part in by_time]
     status = [", ".join(sorted(set(part["status"]))) for _, part in by_time]
+    counts = by_time.size().to_list()
+    # Several patients censored at one time share one tick: say how many beside it.
     fig.add_scatter(
         x=[t / factor for t in times], y=[100 * result.survival_at(t) for t in times],
-        mode="markers", showlegend=False, legendgroup=result.label,
+        mode="markers+text", showlegend=False, legendgroup=result.label,
+        text=[f"×{n}" if n > 1 else "" for n in counts], textposition="top center",
+        cliponaxis=False,  # a count at the last time may sit over the right margin
+        textfont={"size": max(font_size - 2, 10), "color": colour},
         marker={"symbol": "line-ns-open", "size": font_size + 2, "color": colour,
                 "line": {"width": 2, "color": colour}},
         customdata=list(zip(who, status, strict=True)),
@@ -130,9 +141,11 @@ def km_plot(
     show_ci: bool = False,
     font_size: int = 14,
     labels: dict[str, str] | None = None,
+    show_logrank: bool = False,
 ) -> go.Figure:
     """Kaplan-Meier step curves per stratum with censor ticks, optional 95% bands, and the
-    number-at-risk table under the shared x-axis.
+    number-at-risk table under the shared x-axis. The log-rank p goes in the subtitle only
+    with ``show_logrank`` (on request: tiny uncontrolled groups, see the page's caution).
 
     Parameters
     ----------
@@ -151,7 +164,9 @@ def km_plot(
     """
     if unit not in UNITS:
         raise ValueError(f"unit must be 'days' or 'months', got {unit!r}")
-    title = analysis.param + (f" by {analysis.by_label.lower()}" if analysis.by else "")
+    label = analysis.by_label  # lower case in a sentence, unless it holds an acronym (HSCT)
+    by_words = label if any(c.isupper() for c in label[1:]) else label.lower()
+    title = analysis.param + (f" by {by_words}" if analysis.by else "")
     title += " (Kaplan-Meier)"
     strata = [s for s in analysis.strata if s.n > 0]
     if not strata:
@@ -182,7 +197,7 @@ def km_plot(
     x_title = f"{axis_word} since {analysis.origin}"
     y_title = "Survival probability (%)"
     style(fig, title, x_title, y_title, font_size, legend_title=None)
-    _layout(fig, analysis, strata, colours, ticks_days, factor, font_size)
+    _layout(fig, analysis, strata, colours, ticks_days, factor, font_size, show_logrank)
     return fig
 
 
@@ -199,24 +214,26 @@ def _legend_lines(names: list[str], font_size: int, width_px: int = 800) -> int:
 
 def _layout(fig: go.Figure, analysis: SurvivalAnalysis, strata: list[KMResult],
             colours: dict[str, str], ticks_days: list[float], factor: float,
-            font_size: int) -> None:
+            font_size: int, show_logrank: bool = False) -> None:
     """Pixel-based sizes: title block, legend, curve panel, axis labels, one line per stratum."""
     k = len(strata)
     names = [_legend_name(s) for s in strata] + (["Censored"] if any(s.censored for s in strata)
                                                   else [])
     subtitle = None
-    if analysis.logrank is not None:
+    if analysis.logrank is not None and show_logrank:
         test = analysis.logrank
         subtitle = f"Log-rank p {p_text(test.p)} (χ² {test.chisq:.2f}, {test.df} df)"
+    longest = max(len(s.label) for s in strata)
+    left = max(80, int(longest * font_size * 0.52) + 36)
     title_px = 14 + (font_size + 4) * 1.4 + (font_size * 2.7 if subtitle else 0)
-    top = int(title_px + _legend_lines(names, font_size) * font_size * 1.7)
+    # The legend starts at the plot area's left edge: it has the figure width less the margin.
+    legend_px = FIGURE_WIDTH_PX - left
+    top = int(title_px + _legend_lines(names, font_size, legend_px) * font_size * 1.7)
     bottom = 16
     curve_px = 360 + (font_size - 14) * 10
     gap_px = int(font_size * 6.2)
     table_px = int((k + 0.4) * font_size * 1.9)
     plot_px = curve_px + gap_px + table_px
-    longest = max(len(s.label) for s in strata)
-    left = max(80, int(longest * font_size * 0.52) + 36)
 
     x_max = max(analysis.max_time, ticks_days[-1]) / factor
     tick_vals = [t / factor for t in ticks_days]

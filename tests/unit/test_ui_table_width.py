@@ -1,0 +1,22 @@
+"""Wide tables become static (wrapping) tables: the width estimate of trialdash.ui."""
+
+import pandas as pd
+
+from trialdash import ui
+
+
+def test_grid_width_is_longest_text_per_column():
+    """Hand count: columns 'ab' (longest 'abcd', 4 chars) and 'Patients' (8 chars):
+    (4 + 8) x 7.5 px + 2 x 24 px padding = 138 px."""
+    frame = pd.DataFrame({"ab": ["abcd", "x"], "Patients": [1, 22]})
+    assert ui.grid_width_px(frame) == 138.0
+
+
+def test_the_3_plus_3_ledger_does_not_fit_the_grid_at_1280():
+    """The overview ledger's 'Rule applied' text alone (67 characters) with six other
+    columns passes the 880 px main column, so it is shown as a wrapping table."""
+    ledger = pd.DataFrame({
+        "Dose level": ["1.0 x10^6 cells/kg"], "Treated": [8], "Of whom expansion": [2],
+        "DLT-evaluable (escalation)": [6], "DLTs": [1], "3+3 decision": ["Tolerated"],
+        "Rule applied": ["1/6 DLT: at most 1 DLT in 6, tolerated (highest dose level)"]})
+    assert ui.grid_width_px(ledger) > ui.MAIN_COLUMN_PX
