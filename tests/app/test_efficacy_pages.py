@@ -39,9 +39,16 @@ def test_follow_up_tile_names_both_measures(page):
 
 
 def test_response_page_has_the_car_t_table(page):
-    """The synthetic trial on main has no BMRESP/EMRESP/RELCD7: those rows say so."""
-    tables = _tables(page("response"))
-    assert "MRD-negative CR/CRi" in tables and NOT_IN_DATA in tables
+    """The synthetic trial has MRD status, BMRESP, EMRESP and RELCD7: every row of the CAR-T
+    response table has a rate, none says the data lack it (the absent case is covered by
+    tests/unit/test_cart_response.py)."""
+    at = page("response")
+    tables = _tables(at)
+    for row in ("MRD-negative CR/CRi", "Marrow CR/CRi (patients with marrow disease)",
+                "Extramedullary ORR, CR + PR (patients with EMD)",
+                "CD7-negative relapse (relapses with CD7 status)"):
+        assert row in tables
+    assert NOT_IN_DATA not in tables
 
 
 def test_logrank_p_only_on_request(page):

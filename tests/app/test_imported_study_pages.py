@@ -92,8 +92,10 @@ def test_overview_uses_treatment_wording_and_no_placebo_dose_level(at_page):
     at = at_page("overview")
     flow = tables(at)
     assert "Lymphodepleted" not in flow and "Treated" in flow
-    ledger = at.dataframe[-1].value
-    assert "Placebo" not in set(ledger["Dose level"])
+    ledger = next(t.value for t in [*at.dataframe, *at.table]
+                  if "Dose level" in t.value.columns or t.value.index.name == "Dose level")
+    levels = ledger["Dose level"] if "Dose level" in ledger.columns else ledger.index
+    assert "Placebo" not in set(levels)
     assert "Screen Failure" not in tables(at)
 
 

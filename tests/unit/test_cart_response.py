@@ -65,7 +65,8 @@ def _trial(rows=ROWS, with_relapse_cd7: bool = True, with_mrd: bool = True) -> T
             return adrs[adrs["USUBJID"].isin(params["subjects"])].reset_index(drop=True)
         raise AssertionError(name)
 
-    return Trial(run, {"source_kind": "synthetic"})
+    return Trial(run, {"source_kind": "synthetic",
+                       "row_counts": {"adsl": len(subjects), "adrs": len(adrs)}})
 
 
 @pytest.fixture()
