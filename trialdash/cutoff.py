@@ -176,7 +176,9 @@ def _truncate_subjects(adsl: pd.DataFrame, records: dict[str, pd.DataFrame],
         if adrs is not None else infused
     if "EFFFL" in out.columns:
         _blank(out, "EFFFL", is_yes(out["EFFFL"]) & ~(infused & assessed), "N")
-    out["DCUTDT"] = cut
+    dtype = (out["DCUTDT"].dtype if "DCUTDT" in out.columns
+             and pd.api.types.is_datetime64_any_dtype(out["DCUTDT"]) else "datetime64[ns]")
+    out["DCUTDT"] = pd.Series(cut, index=out.index).astype(dtype)
     return out
 
 

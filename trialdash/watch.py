@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from trialdash import queries
 from trialdash.adam_io import SUPPORTED
-from trialdash.snapshot import connect_read_only, read_meta
+from trialdash.snapshot import connect_read_only, read_meta, snapshot_info
 
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", "~")
 FolderState = tuple[tuple[str, int, int], ...]
@@ -149,13 +148,9 @@ def _now() -> str:
 
 
 def describe_build(path: Path) -> str:
-    """What the log says about a new snapshot: cut-off, patients and findings by rule."""
-    with connect_read_only(path) as con:
-        meta = read_meta(con)
-        findings = queries.run(con, "findings_by_rule")
-    text = f"cut-off {meta['cutoff_date']}, {meta['row_counts'].get('adsl', 0)} patients"
-    total = int(findings["n"].sum())
-    text += f", {total} finding{'' if total == 1 else 's'}"
-    if total:
-        text += " (" + ", ".join(f"{r.rule}: {r.n}" for r in findings.itertuples()) + ")"
-    return text
+    """What the log says about a new snapshot: cut-off, patients and data-quality findings."""
+    info = snapshot_info(path)
+    total = info["tables"].get("findings", 0)
+    return (f"cut-off {info['cutoff_date']}, {info['tables'].get('adsl', 0)} patients, "
+            f"{total} data-quality finding{'' if total == 1 else 's'}"
+            + (" (listed in the snapshot's findings table)" if total else ""))

@@ -24,6 +24,7 @@ CASES = {
     "kinetics_samples": ({"subjects": ALL, "paramcd": "TRANSGEN"}, ["USUBJID", "day"]),
     "lab_samples": ({"subjects": ALL, "paramcds": None}, ["USUBJID", "PARAMCD", "day"]),
     "snapshot_meta": ({}, ["study_id"]),
+    "kinetics_parameters": ({}, ["PARAMCD"]),
 }
 
 
