@@ -2,7 +2,8 @@
 added, removed or modified, matched by its keys (never by row position).
 
 Keys per data set: ADSL by USUBJID; ADAE by USUBJID + AESEQ (USUBJID + AEDECOD + ASTDT when
-AESEQ is missing or repeated within a patient in either cut); ADRS by USUBJID + PARAMCD +
+AESEQ is missing or repeated within a patient in either cut, or names another term in the
+other cut, i.e. was numbered by position); ADRS by USUBJID + PARAMCD +
 ADT, a parameter recorded once per patient in both cuts (BOR) by USUBJID + PARAMCD; ADTTE by
 USUBJID + PARAMCD; ADPC and ADLB by USUBJID + PARAMCD + ADT. Records repeating a key within
 one cut are told apart by their order of appearance. A record is *modified* when any of its
@@ -164,13 +165,25 @@ def _modified_json(datasets: dict[str, DatasetChanges]) -> list[dict]:
 
 def _key_for(dataset: str, old: pd.DataFrame, new: pd.DataFrame) -> list[str]:
     key = KEYS[dataset]
-    if dataset == "adae":
-        def unusable(frame: pd.DataFrame) -> bool:
-            return ("AESEQ" not in frame.columns or frame["AESEQ"].isna().any()
-                    or frame.duplicated(["USUBJID", "AESEQ"]).any())
-        if unusable(old) or unusable(new):
-            key = AE_FALLBACK_KEY
+    if dataset == "adae" and not _aeseq_is_stable(old, new):
+        key = AE_FALLBACK_KEY
     return key
+
+
+def _aeseq_is_stable(old: pd.DataFrame, new: pd.DataFrame) -> bool:
+    """Whether USUBJID + AESEQ identifies the same event in both cuts.
+
+    Not when AESEQ is missing or repeated within a patient, nor when one USUBJID + AESEQ
+    names different preferred terms in the two cuts: then the numbers were assigned by
+    position (the build numbers events in file order when the source has no AESEQ).
+    """
+    key = ["USUBJID", "AESEQ"]
+    for frame in (old, new):
+        if "AESEQ" not in frame.columns or frame["AESEQ"].isna().any() \
+                or frame.duplicated(key).any():
+            return False
+    pairs = old[[*key, "AEDECOD"]].merge(new[[*key, "AEDECOD"]], on=key)
+    return bool((_text(pairs["AEDECOD_x"]) == _text(pairs["AEDECOD_y"])).all())
 
 
 def _once_per_patient(old: pd.DataFrame, new: pd.DataFrame) -> set[str]:
@@ -206,7 +219,9 @@ def compare_records(dataset: str, old: pd.DataFrame, new: pd.DataFrame) -> Datas
     added = new.reset_index(drop=True).loc[
         joined.loc[joined["_merge"] == "right_only", "index_new"].astype(int)]
     both = joined[joined["_merge"] == "both"]
-    columns = [c for c in old.columns if c.isupper() and c in new.columns and c not in IGNORED]
+    # Numbers assigned by position say nothing about the event.
+    ignored = IGNORED | ({"AESEQ"} if key == AE_FALLBACK_KEY else set())
+    columns = [c for c in old.columns if c.isupper() and c in new.columns and c not in ignored]
     pieces = []
     if not both.empty:
         left = a.loc[both["index_old"].astype(int)].reset_index(drop=True)
