@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import ui
+from trialdash import ui, ui_cuts
 from trialdash.analysis import response
 from trialdash.analysis.swimmer import SORT_OPTIONS, swimmer_lanes
 from trialdash.figures import response as figures
@@ -67,8 +67,8 @@ unit = unit_col.segmented_control("Time unit", list(UNITS), default="days", requ
 lanes, events = swimmer_lanes(cohort, sort)
 colours = (dose_colour_map(view.trial.dose_groups) if colour_by == "dose_group"
            else subtype_colour_map(view.trial.subtypes))
-event = ui.chart(figures.swimmer(lanes, events, colour_by, colours, view.labels, unit,
-                                 view.font_size),
+swimmer = figures.swimmer(lanes, events, colour_by, colours, view.labels, unit, view.font_size)
+event = ui.chart(ui_cuts.swimmer_previous_cutoff(swimmer, view, lanes, unit),
                  key="swimmer", on_select="rerun", selection_mode="points")
 st.caption("Lanes run from infusion (day 0) to last contact. Click a lane to open that "
            "patient's profile, or choose the patient below.")

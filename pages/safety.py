@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import ui
+from trialdash import ui, ui_cuts
 from trialdash.analysis import safety
 from trialdash.figures import safety as figures
 
@@ -35,6 +35,8 @@ min_grade = 3 if grade_choice == threshold else 1
 
 st.header("Treatment-emergent adverse events")
 ui.table(view, summary.table, "TEAE summary", caption=summary.note)
+ui_cuts.safety_count_change(view, summary.counts,
+                            lambda before: safety.teae_summary(before, window_days).counts)
 
 st.header("Adverse events by preferred term")
 incidence = safety.ae_incidence_by_term(cohort, window_days, min_grade)

@@ -108,6 +108,7 @@ class Cut:
     enrolled: int
     infused: int
     live: bool
+    cut_id: str  # <cut-off>_<content hash>: the kept file's name, stable once kept
 
     def label(self) -> str:
         """How a picker names it: 'cut-off 2025-03-01 (current)'."""
@@ -128,7 +129,8 @@ def describe(path: Path, live: bool = False) -> Cut:
             "SELECT count(*) FILTER (WHERE enrolled = 'Y'),"
             " count(*) FILTER (WHERE infused = 'Y') FROM adsl").fetchone()
     return Cut(str(path), meta["cutoff_date"], meta["built_at"], meta["source"],
-               int(enrolled), int(infused), live)
+               int(enrolled), int(infused), live,
+               cut_name(meta["cutoff_date"], content_hash(path)).removesuffix(".duckdb"))
 
 
 def list_cuts(live: Path | None = None, history_dir: Path | None = None) -> list[Cut]:
@@ -139,15 +141,11 @@ def list_cuts(live: Path | None = None, history_dir: Path | None = None) -> list
     """
     live = Path(live or default_path())
     folder = Path(history_dir) if history_dir else default_history_dir(live)
-    cuts = []
-    live_hash = None
-    if live.exists():
-        cuts.append(describe(live, live=True))
-        live_hash = content_hash(live)
+    cuts = [describe(live, live=True)] if live.exists() else []
+    live_ids = {cut.cut_id for cut in cuts}
     for path in reversed(kept_files(folder)):
-        if live_hash is not None and path.name[11:19] == live_hash:
-            continue
-        cuts.append(describe(path))
+        if path.stem not in live_ids:
+            cuts.append(describe(path))
     return cuts
 
 
