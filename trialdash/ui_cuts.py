@@ -113,7 +113,7 @@ def cut_sidebar() -> None:
     if len(cuts) < 2:
         return
     ids = [_CURRENT] + [c.cut_id for c in cuts if not c.live]
-    names = {c.cut_id: f"cut-off {c.cutoff} (kept {c.built_at:%Y-%m-%d})" for c in cuts}
+    names = {c.cut_id: _cut_name(c, cuts) for c in cuts}
     current = next((c for c in cuts if c.live), None)
     names[_CURRENT] = f"cut-off {current.cutoff} (current)" if current else "current"
     if st.session_state["_keep_cut"] not in ids:
@@ -147,6 +147,12 @@ def cut_sidebar() -> None:
     _set_url(_PARAM_CUT, st.session_state["flt_cut"])
     compare = st.session_state["flt_compare"]
     _set_url(_PARAM_COMPARE, compare if compare != default else None)
+
+
+def _cut_name(cut: Cut, cuts: list[Cut]) -> str:
+    """'cut-off 2025-03-01', with the build time when two cuts share the cut-off."""
+    twins = sum(c.cutoff == cut.cutoff for c in cuts) > 1
+    return f"cut-off {cut.cutoff}" + (f", built {cut.built_at:%Y-%m-%d %H:%M}" if twins else "")
 
 
 def _on_cut_change() -> None:
@@ -220,6 +226,14 @@ def comparison() -> Comparison | None:
 # --- what pages show ---------------------------------------------------------------------
 
 
+#: Overview tiles: short title -> row of :func:`cut_changes.since_previous`.
+_PANEL_TILES = {
+    "Enrolled": "Newly enrolled", "Infused": "Newly infused", "Responses": "New responses",
+    "Progressions": "New progressions or relapses", "Deaths": "New deaths",
+    "Grade ≥3 AEs": "New adverse events of grade 3 or higher",
+}
+
+
 def since_previous_panel(view) -> None:
     """Overview: "Since the previous cut (YYYY-MM-DD)", within the current filters."""
     compared = comparison()
@@ -227,11 +241,11 @@ def since_previous_panel(view) -> None:
         return
     rows = cut_changes.since_previous(compared.diff, view.cohort.ids, view.label)
     st.subheader(f"Since the previous cut ({compared.cutoff})")
-    shown = rows[rows["change"].isin([t for t, _ in cut_changes.PANEL_ROWS[:4]])
-                 | rows["change"].str.startswith("New adverse events of grade")]
-    tiles = st.columns(len(shown))
-    for tile, row in zip(tiles, shown.itertuples(), strict=True):
-        tile.metric(row.change, row.n)
+    counts = dict(zip(rows["change"], rows["n"], strict=True))
+    tiles = st.columns(len(_PANEL_TILES))
+    for tile, (title, change) in zip(tiles, _PANEL_TILES.items(), strict=True):
+        tile.metric(title, f"+{counts[change]}" if counts[change] else "0",
+                    help=f"{change}, within the current filters.")
     from trialdash import ui
 
     with st.expander("All changes since the previous cut", expanded=False):
@@ -255,8 +269,14 @@ def safety_count_change(view, counts: pd.DataFrame, summarise) -> None:
     change = cut_changes.count_change(counts, before, "label").rename(columns={"label": "Event"})
     from trialdash import ui
 
-    ui.table(view, change, "TEAE change since the previous cut",
-             caption=f"Change in patients per row since the previous cut ({compared.cutoff}).")
+    overall = change.columns[-1]
+    moved = change[change[overall] != "0"]
+    st.caption(f"**Since the previous cut ({compared.cutoff})**: " + (
+        "; ".join(f"{row['Event']} {row[overall]}" for _, row in moved.iterrows())
+        + f" patients ({overall.lower()})" if not moved.empty else "no change in these counts."))
+    with st.expander(f"Change in counts since the previous cut ({compared.cutoff})"):
+        ui.table(view, change, "TEAE change since the previous cut",
+                 caption="Change in patients per row and dose group.")
 
 
 def mark_new(frame: pd.DataFrame, dataset: str, on: dict[str, str],

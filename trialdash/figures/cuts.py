@@ -18,10 +18,13 @@ def mark_previous_cutoff(fig: go.Figure, lanes: pd.DataFrame, days: pd.Series,
     """Add the previous cut-off to a swimmer plot: a vertical tick in each lane.
 
     Each patient's lane counts days since their own infusion, so one calendar date falls on a
-    different x in each lane; the tick sits at ``days[USUBJID]`` (patients infused after the
-    previous cut-off get none). Ticks carry ``customdata = USUBJID`` like every swimmer mark.
+    different x in each lane; the tick sits at ``days[USUBJID]``. Patients infused after the
+    previous cut-off get none, nor do lanes that ended before it (death, end of study): their
+    follow-up was already complete then. Ticks carry ``customdata = USUBJID`` like every
+    swimmer mark.
     """
     shown = lanes[lanes["USUBJID"].isin(days.index)]
+    shown = shown[shown["USUBJID"].map(days) <= shown["end_day"]]
     if shown.empty:
         return fig
     factor = DAYS_PER_MONTH if unit == "months" else 1.0
