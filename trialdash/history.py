@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
+
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 
 DEFAULT_KEEP = 20
@@ -54,16 +56,20 @@ def keep_previous(live: Path, history_dir: Path | None = None,
                   keep: int = DEFAULT_KEEP) -> Path | None:
     """Keep the snapshot now at ``live`` in the history, before it is replaced.
 
-    Returns the kept file's path (``None`` when there was no live snapshot or ``keep`` is 0).
-    Then deletes the oldest cuts beyond ``keep``. An unreadable live file raises, so that the
-    build stops before anything is replaced.
+    Returns the kept file's path (``None`` when there was no live snapshot, ``keep`` is 0, or
+    the live file is not a readable snapshot: a damaged file is not worth keeping and must
+    not block the build that replaces it). Then deletes the oldest cuts beyond ``keep``.
     """
     live = Path(live)
     if keep <= 0 or not live.exists():
         return None
+    try:
+        cutoff = _snapshot_cutoff(live)
+    except duckdb.Error:
+        return None
     folder = Path(history_dir) if history_dir else default_history_dir(live)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / cut_name(_snapshot_cutoff(live), content_hash(live))
+    target = folder / cut_name(cutoff, content_hash(live))
     if not target.exists():
         tmp = folder / f".{target.name}.{os.getpid()}.tmp"
         tmp.unlink(missing_ok=True)

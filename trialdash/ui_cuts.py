@@ -120,6 +120,10 @@ def cut_sidebar() -> None:
         st.session_state["_keep_cut"] = _CURRENT
     _restore("cut", lambda: _CURRENT)
     shown = _shown(cuts)
+    if shown is not None and st.session_state.get("_compare_base", shown.cut_id) != shown.cut_id:
+        # Another cut shown (picked, or a new live snapshot): compare with the one before it.
+        st.session_state.pop("_keep_compare", None)
+    st.session_state["_compare_base"] = shown.cut_id if shown else None
     earlier = cuts[cuts.index(shown) + 1:] if shown in cuts else []
     options = [NO_COMPARISON] + [c.cut_id for c in earlier]
     default = _default_compare(cuts, shown)
@@ -157,9 +161,7 @@ def _cut_name(cut: Cut, cuts: list[Cut]) -> str:
 
 def _on_cut_change() -> None:
     _keep("cut")
-    # A new shown cut: compare with the one before it again.
-    st.session_state.pop("_keep_compare", None)
-    if _PARAM_COMPARE in st.query_params:
+    if _PARAM_COMPARE in st.query_params:  # the default comparison of the new cut instead
         del st.query_params[_PARAM_COMPARE]
 
 
@@ -281,7 +283,7 @@ def safety_count_change(view, counts: pd.DataFrame, summarise) -> None:
 
 def mark_new(frame: pd.DataFrame, dataset: str, on: dict[str, str],
              usubjid: str | None = None) -> pd.DataFrame:
-    """The table with a first column 'New' ('new' for records added since the previous cut).
+    """The table with a column 'New' ('new' for records added since the previous cut).
 
     ``on`` maps the table's columns to the data set's key columns; ``usubjid`` fixes the
     patient for a one-patient table. Unchanged when there is no comparison.
@@ -296,7 +298,8 @@ def mark_new(frame: pd.DataFrame, dataset: str, on: dict[str, str],
     if dataset == "adrs" and "PARAMCD" in added.columns:
         added = added[added["PARAMCD"] != "BOR"]  # tables show per-visit responses
     marks = cut_changes.new_row_marks(frame, added, on)
-    return frame.assign(**{"New": marks})[["New", *frame.columns]]
+    # Second column: the first one is the row label (the index of a presentation table).
+    return frame.assign(**{"New": marks})[[frame.columns[0], "New", *frame.columns[1:]]]
 
 
 #: Patient-profile record tabs: data set and the shown columns that identify a record.

@@ -123,7 +123,7 @@ def test_patient_profile_marks_what_is_new(app, cuts):
     news = [i.value for i in at.info if i.value.startswith("New since the previous cut")]
     assert news and "adverse-event records new" in news[0]
     table = at.dataframe[0].value
-    assert table.columns[0] == "New"
+    assert table.columns[1] == "New"
     assert (table["New"] == "new").sum() == (new_aes["USUBJID"] == usubjid).sum()
 
 
@@ -149,3 +149,18 @@ def test_new_live_snapshot_is_announced(cuts, tmp_path, monkeypatch):
     assert not at.exception
     assert any("New data cut loaded (cut-off 2025-03-01)" in i.value for i in at.info)
     assert "data cut-off 2025-03-01" in _header(at)
+
+
+def test_cut_history_table_for_the_data_page(cuts, monkeypatch):
+    """The history view a page embeds: every cut, newest first, the current one marked, with
+    a link that opens it."""
+    monkeypatch.setenv("TRIALDASH_SNAPSHOT", str(cuts))
+    script = ("from trialdash import ui, ui_cuts\n"
+              "view = ui.current_view()\n"
+              "ui_cuts.cut_history_table(view)\n")
+    at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert [str(d) for d in table["Cut-off"]] == ["2025-05-15", "2024-12-01", "2024-06-01"]
+    assert list(table["Current"]) == ["yes", "", ""]
+    assert table["Link"].iloc[1] == f"?cut={_kept(cuts, '2024-12-01').stem}"

@@ -115,3 +115,12 @@ def test_history_command_lists_live_and_kept_cuts(tmp_path, capsys):
     assert main(["snapshot", "history", str(live)]) == 0
     assert "2023-01-01" in capsys.readouterr().out
     assert [c.cutoff.isoformat() for c in list_cuts(live)] == ["2023-06-01", "2023-01-01"]
+
+
+def test_a_damaged_live_file_does_not_block_the_build(tmp_path):
+    """A live file that is not a readable snapshot is replaced and not kept."""
+    live = tmp_path / "trial.duckdb"
+    live.write_bytes(b"not a database")
+    _build(live, CUTOFFS[0])
+    assert kept_files(tmp_path / "cuts") == []
+    assert list_cuts(live)[0].cutoff.isoformat() == CUTOFFS[0]
