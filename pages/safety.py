@@ -60,6 +60,7 @@ episodes = safety.crs_icans_episodes(cohort, window_days)
 ui.chart(figures.crs_icans_timeline(episodes, view.labels, font, window_days),
          key="safety_timeline")
 with st.expander("CRS and ICANS episodes (table)"):
-    ui.table(view, episodes.drop(columns=["dose_order"]), "CRS and ICANS episodes",
+    ui.table(view, ui_cuts.mark_new(episodes.drop(columns=["dose_order"]), "adae",
+                                    ui_cuts.EPISODE_KEYS), "CRS and ICANS episodes",
              caption="One row per event. Days since infusion; an event without an end date "
                      "runs to the last contact (ongoing = True).")

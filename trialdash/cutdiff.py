@@ -132,7 +132,7 @@ class CutDiff:
         }
 
 
-def _text(values: pd.Series) -> pd.Series:
+def as_text(values: pd.Series) -> pd.Series:
     """Values as comparable text: dates as YYYY-MM-DD, numbers without float noise, blank
     for missing."""
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -183,7 +183,7 @@ def _aeseq_is_stable(old: pd.DataFrame, new: pd.DataFrame) -> bool:
                 or frame.duplicated(key).any():
             return False
     pairs = old[[*key, "AEDECOD"]].merge(new[[*key, "AEDECOD"]], on=key)
-    return bool((_text(pairs["AEDECOD_x"]) == _text(pairs["AEDECOD_y"])).all())
+    return bool((as_text(pairs["AEDECOD_x"]) == as_text(pairs["AEDECOD_y"])).all())
 
 
 def _once_per_patient(old: pd.DataFrame, new: pd.DataFrame) -> set[str]:
@@ -197,7 +197,7 @@ def _keyed(frame: pd.DataFrame, key: list[str], dateless: set[str]) -> pd.DataFr
     """The frame with its key as one text column ``_k`` and an occurrence number for keys
     repeated within the cut; ADT is left out of the key of the ``dateless`` PARAMCDs."""
     out = frame.reset_index(drop=True).copy()
-    text = pd.DataFrame({k: _text(out[k]) if k in out.columns else "" for k in key},
+    text = pd.DataFrame({k: as_text(out[k]) if k in out.columns else "" for k in key},
                         index=out.index)
     if dateless and "ADT" in key:
         text.loc[out["PARAMCD"].isin(dateless), "ADT"] = ""
@@ -227,7 +227,7 @@ def compare_records(dataset: str, old: pd.DataFrame, new: pd.DataFrame) -> Datas
         left = a.loc[both["index_old"].astype(int)].reset_index(drop=True)
         right = b.loc[both["index_new"].astype(int)].reset_index(drop=True)
         for column in columns:
-            before, after = _text(left[column]), _text(right[column])
+            before, after = as_text(left[column]), as_text(right[column])
             differs = before != after
             if differs.any():
                 piece = right.loc[differs, key].copy()

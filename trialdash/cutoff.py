@@ -43,15 +43,12 @@ import numpy as np
 import pandas as pd
 
 from trialdash.analysis.flags import is_yes
-from trialdash.units import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
+from trialdash.derive import DAYS_PER_UNIT
 
 DLT_WINDOW_DAYS = 28
 CENSORED_AT_CUTOFF = "LAST CONTACT BEFORE DATA CUT-OFF"
 #: Date column by which each data set's records are placed in time (default ADT).
 RECORD_DATE = {"adae": "ASTDT"}
-_DAYS_PER_UNIT = {"DAYS": 1.0, "DAY": 1.0, "WEEKS": DAYS_PER_WEEK, "WEEK": DAYS_PER_WEEK,
-                  "MONTHS": DAYS_PER_MONTH, "MONTH": DAYS_PER_MONTH,
-                  "YEARS": DAYS_PER_YEAR, "YEAR": DAYS_PER_YEAR}
 
 
 def as_of(datasets: dict[str, pd.DataFrame], cutoff: date) -> dict[str, pd.DataFrame]:
@@ -226,8 +223,8 @@ def _recensor(adtte: pd.DataFrame, adsl: pd.DataFrame, cut: pd.Timestamp) -> pd.
     last = out["USUBJID"].map(adsl.set_index("USUBJID")["LSTALVDT"])
     new_adt = last.where(~(last < _dates(out, "STARTDT")), _dates(out, "STARTDT"))
     units = out.get("AVALU", pd.Series(index=out.index, dtype="object"))
-    days_per_unit = units.astype("object").fillna("DAYS").str.upper().str.strip().map(
-        _DAYS_PER_UNIT).fillna(1.0)
+    days_per_unit = units.astype("object").str.upper().str.strip().map(
+        DAYS_PER_UNIT).astype("float64").fillna(1.0)
     shortened = (adt - new_adt).dt.days / days_per_unit
     out.loc[later, "AVAL"] = out.loc[later, "AVAL"] - shortened[later]
     out.loc[later, "ADT"] = new_adt[later]

@@ -33,13 +33,18 @@ def default_history_dir(live: Path) -> Path:
     return Path(live).parent / HISTORY_FOLDER
 
 
-def content_hash(path: Path) -> str:
-    """The first 8 hex digits of the file's SHA-256."""
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, hex."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()[:8]
+    return digest.hexdigest()
+
+
+def content_hash(path: Path) -> str:
+    """The first 8 hex digits of the file's SHA-256."""
+    return file_sha256(path)[:8]
 
 
 def cut_name(cutoff: date, digest: str) -> str:

@@ -302,6 +302,9 @@ def mark_new(frame: pd.DataFrame, dataset: str, on: dict[str, str],
     return frame.assign(**{"New": marks})[[frame.columns[0], "New", *frame.columns[1:]]]
 
 
+#: Safety's CRS/ICANS episode table: the shown columns that identify an ADAE record.
+EPISODE_KEYS = {"USUBJID": "USUBJID", "AEDECOD": "AEDECOD", "onset_day": "start_day"}
+
 #: Patient-profile record tabs: data set and the shown columns that identify a record.
 PROFILE_TABLE_KEYS = {
     "Adverse events": ("adae", {"Term": "AEDECOD", "Start date": "ASTDT"}),

@@ -12,7 +12,6 @@ watcher keeps watching (the same failing files are not retried until they change
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from trialdash.adam_io import SUPPORTED
+from trialdash.history import file_sha256
 from trialdash.snapshot import connect_read_only, read_meta, snapshot_info
 
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", "~")
@@ -40,14 +40,6 @@ def folder_state(folder: Path) -> FolderState:
     return tuple(entries)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def built_from(folder: Path, state: FolderState, live: Path) -> bool:
     """Whether the live snapshot was built from exactly these files (by their SHA-256)."""
     if not state or not Path(live).exists():
@@ -58,7 +50,7 @@ def built_from(folder: Path, state: FolderState, live: Path) -> bool:
     except Exception:  # an unreadable live file: build anew
         return False
     kept = sorted(f.get("sha256") for f in files)
-    dropped = sorted(_sha256(Path(folder) / name) for name, _, _ in state)
+    dropped = sorted(file_sha256(Path(folder) / name) for name, _, _ in state)
     return bool(kept) and kept == dropped
 
 

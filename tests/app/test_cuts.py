@@ -107,9 +107,18 @@ def test_compare_none_in_the_url_hides_the_panel(app):
     assert "2024-06-01" in str(at.query_params["compare"])
 
 
-def test_safety_shows_the_change_in_counts(app):
-    at = app("safety")
-    assert any("Since the previous cut (2024-12-01)" in c.value for c in at.caption)
+def test_safety_shows_the_change_in_counts_and_new_episodes(app, cuts):
+    """Compared with the 2024-06-01 cut: the TEAE count change is stated, and the CRS/ICANS
+    episode table (first 28 days) marks as 'new' exactly the CRS/ICANS events snapshot diff
+    finds added within 28 days of infusion."""
+    at = app("safety", {"compare": "2024-06-01"})
+    assert any("Since the previous cut (2024-06-01)" in c.value for c in at.caption)
+    added = diff_snapshots(_kept(cuts, "2024-06-01"), cuts).datasets["adae"].added
+    expected = added[added["aesi"].isin(["CRS", "ICANS"]) & (added["start_day"] <= 28)
+                     & added["TRTEMFL"].fillna("Y").eq("Y")]
+    assert len(expected) > 0
+    (episodes,) = [d.value for d in at.dataframe if "onset_day" in d.value.columns]
+    assert (episodes["New"] == "new").sum() == len(expected)
 
 
 def test_patient_profile_marks_what_is_new(app, cuts):

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from trialdash.cutdiff import CutDiff
+from trialdash.cutdiff import CutDiff, as_text
 
 NEW_BADGE = "new"
 #: Rows of the "since the previous cut" panel: label and the CutDiff list they count.
@@ -106,14 +106,8 @@ def new_row_marks(frame: pd.DataFrame, added: pd.DataFrame,
     """
     if added.empty or frame.empty:
         return pd.Series("", index=frame.index)
-
-    def text(values: pd.Series) -> pd.Series:
-        if pd.api.types.is_datetime64_any_dtype(values):
-            return values.dt.strftime("%Y-%m-%d")
-        return values.astype("object").map(lambda v: "" if pd.isna(v) else str(v))
-
-    shown = pd.DataFrame({k: text(frame[k]) for k in on}).agg("\x1f".join, axis=1)
-    keys = set(pd.DataFrame({k: text(added[v]) for k, v in on.items()})
+    shown = pd.DataFrame({k: _as_text(frame[k]) for k in on}).agg("\x1f".join, axis=1)
+    keys = set(pd.DataFrame({k: _as_text(added[v]) for k, v in on.items()})
                .agg("\x1f".join, axis=1))
     return shown.map(lambda k: NEW_BADGE if k in keys else "")
 
@@ -124,6 +118,13 @@ _RECORD_NOUNS = {"adae": "adverse-event records", "adrs": "response records",
 _PATIENT_PHRASES = {"new_enrolled": "enrolled", "new_infused": "infused",
                     "new_progressions": "progression or relapse", "new_deaths": "death",
                     "new_dlts": "DLT"}
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """As :func:`trialdash.cutdiff.as_text`, also for columns of Python dates (tables)."""
+    if values.dtype == object and values.map(lambda v: isinstance(v, date)).any():
+        values = pd.to_datetime(values, errors="coerce")
+    return as_text(values)
 
 
 def patient_news(diff: CutDiff, usubjid: str) -> list[str]:
