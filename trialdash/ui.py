@@ -1,8 +1,9 @@
 """Streamlit glue shared by every page: cached data access, shared filters, page header,
 presentation mode, tables with CSV download, charts.
 
-This is the only module besides ``app.py`` and ``pages/`` that imports Streamlit; the
-analysis and figure modules stay free of it.
+This and ``ui_cuts`` (data-cut picker and what changed since the previous cut) are the only
+modules besides ``app.py`` and ``pages/`` that import Streamlit; the analysis and figure
+modules stay free of it.
 
 Caching: the read-only DuckDB connection is a cache resource keyed by the snapshot path
 and its modification time, and every query result is cached data keyed the same way, so a
