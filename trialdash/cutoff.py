@@ -45,6 +45,8 @@ import pandas as pd
 from trialdash.analysis.flags import is_yes
 from trialdash.derive import DAYS_PER_UNIT
 
+#: The protocol's DLT window, as ``analysis.safety.DLT_WINDOW_DAYS`` (not imported: the build
+#: does not depend on the analysis layer).
 DLT_WINDOW_DAYS = 28
 CENSORED_AT_CUTOFF = "LAST CONTACT BEFORE DATA CUT-OFF"
 #: Date column by which each data set's records are placed in time (default ADT).
@@ -135,12 +137,6 @@ def _truncate_events(adae: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:
     return out
 
 
-def _ids_with(frame: pd.DataFrame | None, mask_of) -> set:
-    if frame is None or frame.empty:
-        return set()
-    return set(frame.loc[mask_of(frame), "USUBJID"])
-
-
 def _truncate_subjects(adsl: pd.DataFrame, records: dict[str, pd.DataFrame],
                        full_adae: pd.DataFrame | None, cut: pd.Timestamp) -> pd.DataFrame:
     out = adsl.copy()
@@ -157,8 +153,8 @@ def _truncate_subjects(adsl: pd.DataFrame, records: dict[str, pd.DataFrame],
     _blank(out, "RELCD7", relapsed_later)
     _blank(out, "DTHFL", died_later, "N")
     _blank(out, "DTHCAUS", died_later)
-    _blank(out, "EOSSTT", ended_later & out.get("EOSSTT", pd.Series(index=out.index)).notna(),
-           "ONGOING")
+    if "EOSSTT" in out.columns:
+        _blank(out, "EOSSTT", ended_later & out["EOSSTT"].notna(), "ONGOING")
     _blank(out, "DCSREAS", ended_later)
     _blank(out, "NINFRSN", ended_later & _dates(out, "TRTSDT").isna())
     infused = _dates(out, "TRTSDT").notna()
@@ -169,8 +165,7 @@ def _truncate_subjects(adsl: pd.DataFrame, records: dict[str, pd.DataFrame],
         if column in out.columns:
             _blank(out, column, is_yes(out[column]) & ~still, "N")
     adrs = records.get("adrs")
-    assessed = out["USUBJID"].isin(_ids_with(adrs, lambda f: f["USUBJID"].notna())) \
-        if adrs is not None else infused
+    assessed = out["USUBJID"].isin(adrs["USUBJID"]) if adrs is not None else infused
     if "EFFFL" in out.columns:
         _blank(out, "EFFFL", is_yes(out["EFFFL"]) & ~(infused & assessed), "N")
     dtype = (out["DCUTDT"].dtype if "DCUTDT" in out.columns
