@@ -130,7 +130,7 @@ def test_patient_profile_marks_what_is_new(app, cuts):
     usubjid = new_aes["USUBJID"].iloc[0]
     at = app("patient", {"patient": usubjid})
     news = [i.value for i in at.info if i.value.startswith("New since the previous cut")]
-    assert news and "adverse-event records new" in news[0]
+    assert news and "new adverse-event records" in news[0]
     table = at.dataframe[0].value
     assert table.columns[1] == "New"
     assert (table["New"] == "new").sum() == (new_aes["USUBJID"] == usubjid).sum()

@@ -61,7 +61,7 @@ def test_since_previous_follows_the_filter(diff):
 def test_patient_news_by_hand(diff):
     news = patient_news(diff, "S2")
     assert {"infused", "progression or relapse", "death"} <= set(news)
-    assert "2 adverse-event records new" in news
+    assert "2 new adverse-event records" in news
     assert patient_news(diff, "S4") == []
 
 

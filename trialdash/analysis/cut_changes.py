@@ -141,7 +141,7 @@ def patient_news(diff: CutDiff, usubjid: str) -> list[str]:
             frame = changes.added if kind == "added" else _rows(changes, kind)
             n = int((frame["USUBJID"] == usubjid).sum()) if not frame.empty else 0
             if n:
-                news.append(f"{n} {noun} " + ("new" if kind == "added" else kind))
+                news.append(f"{n} new {noun}" if kind == "added" else f"{n} {noun} {kind}")
     return news
 
 
