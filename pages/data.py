@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import ui
+from trialdash import ui, ui_cuts
 from trialdash.analysis import findings as data
 
 PATIENT_PAGE = "pages/patient.py"
@@ -32,6 +32,9 @@ else:
     ui.table(view, files, "source files",
              caption="Each file read, with the SHA-256 of its bytes and the rows read.",
              column_config={"SHA-256": st.column_config.TextColumn(width="large")})
+
+st.header("Data cuts")
+ui_cuts.cut_history_table(view)
 
 st.header("Findings")
 found = view.cohort.findings()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import ui
+from trialdash import ui, ui_cuts
 from trialdash.analysis import enrollment, overview, treatment_overview
 from trialdash.analysis.response import orr_definition
 from trialdash.figures import enrollment as enrollment_figures
@@ -41,6 +41,7 @@ for tile, name, rate in rates:
     tile.caption(f"95% CI {100 * rate.lower:.0f}–{100 * rate.upper:.0f}%")
 tiles[5].metric(f"Deaths {figures.deaths.k}/{figures.deaths.n}",
                 f"{100 * figures.deaths.estimate:.0f}%" if figures.deaths.n else "–")
+ui_cuts.since_previous_panel(view)
 
 left, right = st.columns(2)
 with left:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import ui
+from trialdash import ui, ui_cuts
 from trialdash.analysis import findings, patient
 from trialdash.figures import patient as figures
 
@@ -52,6 +52,7 @@ if record.infused:
     st.caption(f"Days since {view.trial.day_zero} (day 0): " + patient.key_days(header))
 for note in record.notes:
     (st.caption if record.infused else st.info)(note)
+ui_cuts.patient_news(usubjid)
 
 own_findings = findings.filter_findings(view.trial.findings(), patients=[usubjid])
 if not own_findings.empty:
@@ -108,4 +109,5 @@ for tab, (title, dataset, name, caption) in zip(tabs, sections, strict=True):
         if tables[title].empty:
             st.caption(f"No {name} recorded for {label}.")
             continue
-        ui.table(view, tables[title], f"{label} {name}", caption=caption)
+        ui.table(view, ui_cuts.mark_new_in_profile(title, tables[title], usubjid),
+                 f"{label} {name}", caption=caption)

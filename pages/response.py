@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import ui
+from trialdash import ui, ui_cuts
 from trialdash.analysis import cart_response, response
 from trialdash.analysis.swimmer import SORT_OPTIONS, swimmer_lanes
 from trialdash.figures import response as figures
@@ -78,8 +78,9 @@ colours = (dose_colour_map(view.trial.dose_groups) if colour_by == "dose_group"
            else subtype_colour_map(view.trial.subtypes))
 relapse_cd7 = car_t.patients.dropna(subset=["relapse_cd7"]).set_index("USUBJID")[
     "relapse_cd7"].to_dict()
-event = ui.chart(figures.swimmer(lanes, events, colour_by, colours, view.labels, unit,
-                                 view.font_size, relapse_cd7),
+swimmer = figures.swimmer(lanes, events, colour_by, colours, view.labels, unit, view.font_size,
+                          relapse_cd7)
+event = ui.chart(ui_cuts.swimmer_previous_cutoff(swimmer, view, lanes, unit),
                  key="swimmer", on_select="rerun", selection_mode="points")
 st.caption("Lanes run from infusion (day 0) to last contact. Click a lane to open that "
            "patient's profile, or choose the patient below.")

@@ -3,7 +3,7 @@ FDA CAR-T labels give them, cytopenias and HLH/MAS markers, DLTs, deaths."""
 
 import streamlit as st
 
-from trialdash import ui
+from trialdash import ui, ui_cuts
 from trialdash.analysis import cart_safety, safety
 from trialdash.figures import safety as figures
 
@@ -36,6 +36,8 @@ min_grade = 3 if grade_choice == threshold else 1
 
 st.header("Treatment-emergent adverse events")
 ui.table(view, summary.table, "TEAE summary", caption=summary.note)
+ui_cuts.safety_count_change(view, summary.counts,
+                            lambda before: safety.teae_summary(before, window_days).counts)
 ui.table(view, safety.period_table(cohort), "adverse events by period",
          caption="Patients with an adverse event by period of onset, whole follow-up. "
                  "Lymphodepletion (fludarabine + cyclophosphamide, from LDSTDT to the day "
@@ -78,7 +80,8 @@ episodes = safety.crs_icans_episodes(cohort, window_days)
 ui.chart(figures.crs_icans_timeline(episodes, view.labels, font, window_days),
          key="safety_timeline")
 with st.expander("CRS and ICANS episodes (table)"):
-    ui.table(view, safety.episodes_display(episodes, view.labels), "CRS and ICANS episodes",
+    ui.table(view, ui_cuts.mark_new(safety.episodes_display(episodes, view.labels), "adae",
+                                    ui_cuts.EPISODE_KEYS), "CRS and ICANS episodes",
              caption="One row per event. Days since infusion; an event without an end date "
                      "runs to the last contact (Ongoing). ASTCT = ASTCT consensus grade (Lee "
                      f"2019); CTCAE = {summary.grade_scale} grade (none for ICANS).")

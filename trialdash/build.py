@@ -17,6 +17,7 @@ import pandas as pd
 
 from trialdash import findings, synthetic
 from trialdash.adam_io import SourceFile, load_mapping, read_folder
+from trialdash.cutoff import as_of
 from trialdash.derive import derive_all
 from trialdash.pseudonyms import load_or_create_key
 from trialdash.snapshot import SnapshotMeta, write_snapshot
@@ -39,27 +40,41 @@ def _quiet(_message: str) -> None:
 
 def build_synthetic(
     out: Path, seed: int = synthetic.DEFAULT_SEED, patients: int | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = _quiet, cutoff: date | None = None,
+    before_replace: Callable[[Path], object] | None = None,
 ) -> Path:
-    """Generate the synthetic trial and write it as a snapshot at ``out``."""
+    """Generate the synthetic trial and write it as a snapshot at ``out``.
+
+    With ``cutoff``, the same trial (same seed, same patients) as it stood on that date
+    (:func:`trialdash.cutoff.as_of`); it must not be later than the trial's own cut-off.
+    ``before_replace`` goes to :func:`write_snapshot` (e.g. keeping the previous snapshot).
+    """
     progress(f"generating synthetic trial (seed {seed}, patients {patients or 'default'})")
     trial = synthetic.generate(seed=seed, patients=patients)
+    datasets = trial.datasets
+    if cutoff is not None:
+        if cutoff > trial.cutoff:
+            raise ValueError(f"--cutoff {cutoff} is after the synthetic trial's data cut-off "
+                             f"{trial.cutoff}; choose a date on or before it")
+        progress(f"truncating at the cut-off {cutoff}")
+        datasets = as_of(datasets, cutoff)
     progress("deriving dashboard columns")
-    tables = derive_all(trial.datasets, pseudonym_key=load_or_create_key(out))
+    tables = derive_all(datasets, pseudonym_key=load_or_create_key(out))
     meta = SnapshotMeta(
         study_id=trial.study_id,
         title=trial.title,
         registry_id=trial.registry_id,
-        cutoff_date=trial.cutoff,
+        cutoff_date=cutoff or trial.cutoff,
         source_kind="synthetic",
-        source=f"synthetic, seed {seed}" + (f", {patients} patients" if patients else ""),
+        source=f"synthetic, seed {seed}" + (f", {patients} patients" if patients else "")
+        + (f", as of {cutoff}" if cutoff else ""),
         source_files=[],
         seed=seed,
         dose_var="TRT01A",
         subtype_var="DISTYPE",
         labels=CAR_T_PROFILE,
     )
-    return write_snapshot(tables, meta, out, progress)
+    return write_snapshot(tables, meta, out, progress, before_replace)
 
 
 def build_from_adam(
@@ -74,6 +89,7 @@ def build_from_adam(
     progress: Progress = _quiet,
     user_labels: UserLabels | None = None,
     strict: bool = False,
+    before_replace: Callable[[Path], object] | None = None,
 ) -> Path:
     """Import ADaM data sets from ``folder``, validate them all, and write a snapshot.
 
@@ -129,7 +145,7 @@ def build_from_adam(
         labels=labels,
     )
     tables["findings"] = findings.findings_frame(found)
-    written = write_snapshot(tables, meta, out, progress)
+    written = write_snapshot(tables, meta, out, progress, before_replace)
     progress(findings.summary_line(found, out))
     return written
 

@@ -1,4 +1,5 @@
-"""Command line: ``python -m trialdash snapshot build|info|findings`` and ``summary``."""
+"""Command line: ``python -m trialdash snapshot build|info|findings|history|diff|watch``,
+``summary`` and ``report``."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--title", help="study title (default: STUDYID)")
     build.add_argument("--registry-id", help="registry identifier, e.g. NCT05290155")
     build.add_argument("--cutoff", type=date.fromisoformat,
-                       help="data cut-off YYYY-MM-DD (default: ADSL.DCUTDT, else latest date)")
+                       help="data cut-off YYYY-MM-DD (default: ADSL.DCUTDT, else latest date); "
+                            "synthetic: the trial as it stood on that date")
     build.add_argument("--out", type=Path, default=None,
                        help="snapshot path (default: $TRIALDASH_SNAPSHOT or data/trial.duckdb)")
     build.add_argument("--strict", action="store_true",
@@ -62,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     findings_cmd = snap_cmds.add_parser("findings", help="print a snapshot's data-quality findings")
     findings_cmd.add_argument("path", nargs="?", type=Path, default=None)
     findings_cmd.add_argument("--json", action="store_true", help="a JSON list of objects")
+    _add_history_options(build)
+    _add_cut_commands(snap_cmds)
 
     commands.add_parser("schema-doc", help="print the snapshot schema as Markdown")
 
@@ -85,6 +89,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_history_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--history", type=Path, metavar="DIR", default=None,
+                         help="where the replaced snapshot is kept (default: cuts/ beside it)")
+    command.add_argument("--keep", type=int, default=None, metavar="N",
+                         help="number of earlier cuts kept (default 20; 0 keeps none)")
+
+
+def _add_cut_commands(snap_cmds) -> None:
+    history = snap_cmds.add_parser("history", help="list the kept data cuts")
+    history.add_argument("path", nargs="?", type=Path, default=None,
+                         help="live snapshot (default: $TRIALDASH_SNAPSHOT or data/trial.duckdb)")
+    history.add_argument("--history", type=Path, metavar="DIR", default=None,
+                         help="history folder (default: cuts/ beside the snapshot)")
+    history.add_argument("--json", action="store_true", help="print JSON")
+    diff = snap_cmds.add_parser("diff", help="what changed between two snapshots")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    diff.add_argument("--json", action="store_true", help="print JSON")
+    watch = snap_cmds.add_parser("watch", help="rebuild from a drop folder of ADaM extracts")
+    watch.add_argument("folder", type=Path, metavar="DIR")
+    watch.add_argument("--interval", type=float, default=10.0, metavar="SECONDS",
+                       help="seconds between looks at the folder (default 10)")
+    watch.add_argument("--polls", type=int, default=None, help=argparse.SUPPRESS)
+    watch.add_argument("--out", type=Path, default=None,
+                       help="snapshot path (default: $TRIALDASH_SNAPSHOT or data/trial.duckdb)")
+    watch.add_argument("--dose-var", default="TRT01A", help="ADSL variable of the dose group")
+    watch.add_argument("--subtype-var", default=None, help="ADSL variable of the subtype")
+    watch.add_argument("--mapping", type=Path, help="JSON file renaming variables / PARAMCDs")
+    watch.add_argument("--title", help="study title (default: STUDYID)")
+    watch.add_argument("--registry-id", help="registry identifier, e.g. NCT05290155")
+    watch.add_argument("--strict", action="store_true",
+                       help="refuse an extract with any data-quality finding, not only errors")
+    _add_history_options(watch)
+
+
+def _keep_history(args: argparse.Namespace):
+    from trialdash.history import DEFAULT_KEEP, KeepHistory
+
+    return KeepHistory(args.history, DEFAULT_KEEP if args.keep is None else args.keep)
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from trialdash.build import build_from_adam, build_synthetic
     from trialdash.study_labels import UserLabels
@@ -96,7 +141,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         if args.synthetic:
             build_synthetic(out, seed=args.seed if args.seed is not None else DEFAULT_SEED,
-                            patients=args.patients, progress=progress)
+                            patients=args.patients, progress=progress, cutoff=args.cutoff,
+                            before_replace=_keep_history(args))
         else:
             if not args.adam.is_dir():
                 print(f"error: {args.adam} is not a folder", file=sys.stderr)
@@ -106,7 +152,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
                             mapping_file=args.mapping,
                             title=args.title, registry_id=args.registry_id, cutoff=args.cutoff,
                             progress=progress, strict=args.strict, user_labels=UserLabels(
-                                args.response_criteria, args.ctcae_version, args.cell_therapy))
+                                args.response_criteria, args.ctcae_version, args.cell_therapy),
+                            before_replace=_keep_history(args))
     except ValidationError as error:
         print(str(error), file=sys.stderr)
         print(f"Snapshot not written; {out} is unchanged.", file=sys.stderr)
@@ -149,6 +196,65 @@ def _cmd_findings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_history(args: argparse.Namespace) -> int:
+    from trialdash.history import list_cuts
+
+    cuts = list_cuts(args.path, args.history)
+    if args.json:
+        print(json.dumps([cut.as_json() for cut in cuts], indent=2))
+        return 0
+    if not cuts:
+        print("No snapshot and no kept cuts.", file=sys.stderr)
+        return 1
+    print(f"{'cut-off':<11} {'built (UTC)':<20} {'enrolled':>8} {'infused':>7}  source / path")
+    for cut in cuts:
+        print(f"{cut.cutoff!s:<11} {cut.built_at:%Y-%m-%d %H:%M:%S} {cut.enrolled:>8} "
+              f"{cut.infused:>7}  {cut.source}{'  [live]' if cut.live else ''}\n"
+              f"{'':<50}{cut.path}")
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from trialdash.cutdiff import diff_snapshots, text_report
+
+    for path in (args.old, args.new):
+        if not path.exists():
+            print(f"error: no snapshot at {path}", file=sys.stderr)
+            return 1
+    diff = diff_snapshots(args.old, args.new)
+    print(json.dumps(diff.as_json(), indent=2) if args.json else text_report(diff))
+    return 0
+
+
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from trialdash.build import build_from_adam
+    from trialdash.watch import DropFolderWatcher, describe_build
+
+    if not args.folder.is_dir():
+        print(f"error: {args.folder} is not a folder", file=sys.stderr)
+        return 2
+    out = args.out or default_path()
+    keep = _keep_history(args)
+
+    def build() -> Path:
+        return build_from_adam(args.folder, out, dose_var=args.dose_var.upper(),
+                               subtype_var=args.subtype_var.upper() if args.subtype_var else None,
+                               mapping_file=args.mapping, title=args.title,
+                               registry_id=args.registry_id, strict=args.strict,
+                               before_replace=keep)
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    log(f"watching {args.folder} every {args.interval:g} s; snapshot {out}")
+    watcher = DropFolderWatcher(args.folder, build, out, log=log, describe=describe_build)
+    try:
+        watcher.run(args.interval, args.polls)
+    except KeyboardInterrupt:
+        log("stopped")
+    return 0
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from trialdash.analysis.filters import Filter
     from trialdash.summary import results_summary
@@ -184,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         print(schema_markdown(), end="")
         return 0
     if args.command == "snapshot":
-        handler = {"build": _cmd_build, "info": _cmd_info,
-                   "findings": _cmd_findings}[args.snapshot_command]
-        return handler(args)
+        handlers = {"build": _cmd_build, "info": _cmd_info, "findings": _cmd_findings,
+                    "history": _cmd_history, "diff": _cmd_diff, "watch": _cmd_watch}
+        return handlers[args.snapshot_command](args)
     return _cmd_summary(args)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -69,13 +70,16 @@ def _comment_sql(table: Table) -> list[str]:
 
 
 def write_snapshot(
-    tables: dict[str, pd.DataFrame], meta: SnapshotMeta, out: Path, progress=None
+    tables: dict[str, pd.DataFrame], meta: SnapshotMeta, out: Path, progress=None,
+    before_replace: Callable[[Path], object] | None = None,
 ) -> Path:
     """Write ``tables`` (schema-shaped frames, absent data sets omitted; ``findings`` too,
     when the build recorded any) and ``meta`` to ``out``.
 
     The file is built under a temporary name in the same folder and moved into place with an
     atomic rename; on any error the temporary file is removed and ``out`` is left as it was.
+    ``before_replace(out)`` runs once the new file is complete, just before the rename (the
+    build keeps the previous snapshot in the history there); if it raises, nothing is replaced.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -129,6 +133,8 @@ def write_snapshot(
             con.execute("CHECKPOINT")
         finally:
             con.close()
+        if before_replace is not None:
+            before_replace(out)
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)

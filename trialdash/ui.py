@@ -1,8 +1,9 @@
 """Streamlit glue shared by every page: cached data access, shared filters, page header,
 presentation mode, tables with CSV download, charts.
 
-This is the only module besides ``app.py`` and ``pages/`` that imports Streamlit; the
-analysis and figure modules stay free of it.
+This and ``ui_cuts`` (data-cut picker and what changed since the previous cut) are the only
+modules besides ``app.py`` and ``pages/`` that import Streamlit; the analysis and figure
+modules stay free of it.
 
 Caching: the read-only DuckDB connection is a cache resource keyed by the snapshot path
 and its modification time, and every query result is cached data keyed the same way, so a
@@ -19,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from trialdash import queries
+from trialdash import queries, ui_cuts
 from trialdash.analysis.filters import Filter
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
@@ -30,8 +31,8 @@ _PARAM_PATIENT, _PARAM_PRESENT = "patient", "present"
 DATA_PAGE = "pages/data.py"
 
 
-def _snapshot_key() -> tuple[str, float]:
-    path = default_path().resolve()
+def _snapshot_key(path: Path | None = None) -> tuple[str, float]:
+    path = (path or default_path()).resolve()
     return str(path), path.stat().st_mtime if path.exists() else 0.0
 
 
@@ -56,8 +57,14 @@ def _cached_meta(path: str, mtime: float) -> dict:
 
 
 def trial() -> Trial:
-    """The current snapshot as a :class:`Trial` whose queries are cached per snapshot."""
-    path, mtime = _snapshot_key()
+    """The snapshot shown (the current one, or a kept cut picked in the sidebar) as a
+    :class:`Trial` whose queries are cached per snapshot."""
+    return trial_at(ui_cuts.shown_path())
+
+
+def trial_at(snapshot: Path) -> Trial:
+    """The snapshot at a path as a :class:`Trial` whose queries are cached per snapshot."""
+    path, mtime = _snapshot_key(snapshot)
     if mtime == 0.0:
         st.error(
             f"No snapshot found at `{path}`. Build one with "
@@ -352,9 +359,11 @@ def current_view() -> View:
     _leave_legacy_page_discovery()
     # Less empty space above the title, so a chart starts within a 720-pixel-high screen.
     st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")
+    ui_cuts.cut_sidebar()
     current = trial()
     view = sidebar_filters(current)
     _sidebar_about(current)
+    ui_cuts.cut_banners(current)
     if view.present:
         st.html("<style>.stMarkdown p, .stMarkdown li, .stCaption,"
                 " [data-testid='stTable'] td, [data-testid='stTable'] th"

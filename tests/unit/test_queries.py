@@ -25,6 +25,7 @@ CASES = {
     "lab_samples": ({"subjects": ALL, "paramcds": None}, ["USUBJID", "PARAMCD", "day"]),
     "snapshot_meta": ({}, ["study_id"]),
     "findings": ({"subjects": None}, ["file", "row", "rule"]),
+    "kinetics_parameters": ({}, ["PARAMCD"]),
 }
 
 
