@@ -80,8 +80,8 @@ episodes = safety.crs_icans_episodes(cohort, window_days)
 ui.chart(figures.crs_icans_timeline(episodes, view.labels, font, window_days),
          key="safety_timeline")
 with st.expander("CRS and ICANS episodes (table)"):
-    ui.table(view, ui_cuts.mark_new(safety.episodes_display(episodes, view.labels), "adae",
-                                    ui_cuts.EPISODE_KEYS), "CRS and ICANS episodes",
+    marked = ui_cuts.mark_new(episodes, "adae", ui_cuts.EPISODE_KEYS)
+    ui.table(view, safety.episodes_display(marked, view.labels), "CRS and ICANS episodes",
              caption="One row per event. Days since infusion; an event without an end date "
                      "runs to the last contact (Ongoing). ASTCT = ASTCT consensus grade (Lee "
                      f"2019); CTCAE = {summary.grade_scale} grade (none for ICANS).")

@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -47,6 +48,14 @@ def app(cuts, monkeypatch):
 
 def _kept(cuts: Path, cutoff: str) -> Path:
     return next(p for p in kept_files(cuts.parent / "cuts") if p.name.startswith(cutoff))
+
+
+def _tables(at: AppTest) -> list[pd.DataFrame]:
+    """Every table on the page, interactive ones first, then static ones (a static table's
+    first column is its index: put back as a column)."""
+    frames = [t.value for t in at.dataframe]
+    frames += [t.value.reset_index() if t.value.index.name else t.value for t in at.table]
+    return frames
 
 
 def _header(at: AppTest) -> str:
@@ -117,7 +126,7 @@ def test_safety_shows_the_change_in_counts_and_new_episodes(app, cuts):
     expected = added[added["aesi"].isin(["CRS", "ICANS"]) & (added["start_day"] <= 28)
                      & added["TRTEMFL"].fillna("Y").eq("Y")]
     assert len(expected) > 0
-    (episodes,) = [d.value for d in at.dataframe if "onset_day" in d.value.columns]
+    (episodes,) = [t for t in _tables(at) if {"Syndrome", "Onset"} <= set(t.columns)]
     assert (episodes["New"] == "new").sum() == len(expected)
 
 
@@ -131,7 +140,7 @@ def test_patient_profile_marks_what_is_new(app, cuts):
     at = app("patient", {"patient": usubjid})
     news = [i.value for i in at.info if i.value.startswith("New since the previous cut")]
     assert news and "new adverse-event records" in news[0]
-    table = at.dataframe[0].value
+    (table,) = [t for t in _tables(at) if {"Term", "Start date"} <= set(t.columns)]
     assert table.columns[1] == "New"
     assert (table["New"] == "new").sum() == (new_aes["USUBJID"] == usubjid).sum()
 
@@ -169,7 +178,7 @@ def test_cut_history_table_for_the_data_page(cuts, monkeypatch):
               "ui_cuts.cut_history_table(view)\n")
     at = AppTest.from_string(script, default_timeout=TIMEOUT).run()
     assert not at.exception, [e.value for e in at.exception]
-    table = at.dataframe[0].value
+    table = _tables(at)[0]
     assert [str(d) for d in table["Cut-off"]] == ["2025-05-15", "2024-12-01", "2024-06-01"]
     assert list(table["Current"]) == ["yes", "", ""]
     assert table["Link"].iloc[1] == f"?cut={_kept(cuts, '2024-12-01').stem}"

@@ -650,9 +650,12 @@ def episodes_display(episodes: pd.DataFrame, labels: dict[str, str] | None = Non
                      ) -> pd.DataFrame:
     """The CRS/ICANS episode list with short headers, narrow enough for a 1280 px screen:
     Patient, Dose, Syndrome, ASTCT, CTCAE (blank for ICANS), Onset, End, Days, Ongoing,
-    Tocilizumab, Steroids."""
+    Tocilizumab, Steroids. A ``New`` column of the episodes (records added since an
+    earlier data cut) is kept, after Patient."""
+    new = {"New": episodes["New"]} if "New" in episodes.columns else {}
     return pd.DataFrame({
         "Patient": episodes["USUBJID"].map(lambda u: (labels or {}).get(u, u)),
+        **new,
         "Dose": episodes["dose_group"].str.replace(" cells/kg", "", regex=False),
         "Syndrome": episodes["aesi"],
         "ASTCT": episodes["astct_grade"],
