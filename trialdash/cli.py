@@ -1,4 +1,5 @@
-"""Command line: ``python -m trialdash snapshot build|info`` and ``python -m trialdash summary``."""
+"""Command line: ``python -m trialdash snapshot build|info``, ``python -m trialdash summary`` and
+``python -m trialdash report`` (the meeting pack)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from trialdash.report import cli as report_cli
 from trialdash.snapshot import default_path
 
 
@@ -67,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="safety counts: events within 28 days of infusion, or all")
     summary.add_argument("--json", action="store_true", required=True,
                          help="print JSON (the only format)")
+    report_cli.add_parser(commands)
     return parser
 
 
@@ -150,4 +153,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "snapshot":
         handler = _cmd_build if args.snapshot_command == "build" else _cmd_info
         return handler(args)
+    if args.command == "report":
+        return report_cli.run(args)
     return _cmd_summary(args)

@@ -21,6 +21,7 @@ import streamlit as st
 
 from trialdash import queries
 from trialdash.analysis.filters import Filter
+from trialdash.report.button import meeting_pack_buttons
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
 
@@ -289,6 +290,7 @@ def current_view() -> View:
     current = trial()
     view = sidebar_filters(current)
     _sidebar_about(current)
+    meeting_pack_buttons(view)
     if view.present:
         st.html("<style>.stMarkdown p, .stMarkdown li, .stCaption,"
                 " [data-testid='stTable'] td, [data-testid='stTable'] th"

@@ -1,0 +1,82 @@
+"""The sidebar "Meeting pack" downloads (Streamlit glue, called from ``ui.current_view``).
+
+The pack is built on click, in a separate process (``python -m trialdash report``) with the
+view's filters, presentation mode and every other URL query parameter of the page, so it
+never shares this Streamlit runtime and shows exactly what a link to this view shows.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from trialdash.report.pack import FILTER_PARAMS
+from trialdash.snapshot import default_path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD_TIMEOUT_S = 300
+
+
+def report_command(out: Path, fmt: str, dose_groups, subtypes, patients, present: bool,
+                   params: dict[str, list[str]], snapshot: Path) -> list[str]:
+    """The ``python -m trialdash report`` command line for a view."""
+    command = [sys.executable, "-m", "trialdash", "report", "--out", str(out),
+               "--format", fmt, "--snapshot", str(snapshot)]
+    for option, values in (("--dose", dose_groups), ("--subtype", subtypes),
+                           ("--patient", patients)):
+        for value in values:
+            command += [option, value]
+    if present:
+        command.append("--present")
+    for name, values in params.items():
+        if name not in FILTER_PARAMS:
+            command += [arg for value in values for arg in ("--param", f"{name}={value}")]
+    return command
+
+
+def build_pack(command: list[str], out: Path) -> bytes:
+    """Run the report command and return the file it wrote (an error names the cause)."""
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                            timeout=BUILD_TIMEOUT_S, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"The meeting pack could not be built: {result.stderr.strip()[-800:]}")
+    return out.read_bytes()
+
+
+def _deferred(fmt: str, view) -> Callable[[], bytes]:
+    flt = view.cohort.filter
+    params = {name: st.query_params.get_all(name) for name in st.query_params}
+    snapshot = default_path().resolve()
+
+    def generate() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="trialdash-pack-") as folder:
+            out = Path(folder) / f"pack.{fmt}"
+            command = report_command(out, fmt, flt.dose_groups, flt.subtypes, flt.patients,
+                                     view.present, params, snapshot)
+            return build_pack(command, out)
+
+    return generate
+
+
+def pack_file_name(view, fmt: str) -> str:
+    meta = view.trial.meta
+    study = str(meta.get("registry_id") or meta["study_id"]).replace(" ", "_")
+    return f"{study}_meeting_pack_{meta['cutoff_date']}.{fmt}"
+
+
+def meeting_pack_buttons(view) -> None:
+    """Sidebar buttons that build and download the meeting pack of the current view."""
+    with st.sidebar:
+        for fmt, mime in (("html", "text/html"), ("pdf", "application/pdf")):
+            st.download_button(
+                f"Meeting pack ({fmt.upper()})", _deferred(fmt, view),
+                file_name=pack_file_name(view, fmt), mime=mime, on_click="ignore",
+                key=f"meeting_pack_{fmt}", icon=":material/download:", width="stretch",
+                help="Builds the pack now (about 10-20 s): title page, then every page "
+                     "with its charts and tables for the current filters"
+                     + (", in presentation mode." if view.present else "."))
