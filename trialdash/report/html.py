@@ -17,6 +17,7 @@ from trialdash.report.harvest import Block, Harvest, Section
 
 PAPER_SIZES = {"a4": "A4", "letter": "Letter"}
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+MAX_PRINT_HEIGHT_PX = 1250
 
 
 @dataclass(frozen=True)
@@ -190,18 +191,19 @@ thead { display: table-header-group; } tr { break-inside: avoid; }
 .md-red { color: #b91c1c; } .md-green { color: #15803d; } .md-blue { color: #1d4ed8; }
 .md-orange { color: #c2410c; } .md-gray, .md-grey { color: var(--muted); }
 .kicker { text-transform: uppercase; letter-spacing: .1em; color: var(--muted); margin: 0; }
-table.facts { font-size: 14px; margin: 16px 0; } table.facts th { width: 11em; }
+.title-page table.facts { font-size: 16px; margin: 16px 0; }
+table.facts th { width: 11em; } .contents { font-size: 16px; }
 @page { size: __PAPER__; margin: 14mm 12mm 16mm 12mm;
-  @bottom-left { content: "__FOOTER__"; font-size: 9px; color: #5f6b76; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 9px;
+  @bottom-left { content: "__FOOTER__"; font-size: 11px; color: #5f6b76; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 11px;
                   color: #5f6b76; } }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11px; }
+  body { max-width: none; padding: 0; font-size: 14px; }
   section.page { break-before: page; page-break-before: always; border-top: none;
                  margin-top: 0; padding-top: 0; }
   .row.charts { display: block; }
   .table-wrap { overflow: visible; }
-  table { font-size: 9.5px; }
+  table { font-size: 12px; }
   h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   a { color: inherit; text-decoration: none; }
 }
@@ -211,8 +213,16 @@ _SCRIPT = """
 (function () {
   const figures = JSON.parse(document.getElementById("pack-figures").textContent);
   const config = __CONFIG__;
-  const drawn = figures.map((fig, i) =>
-    Plotly.newPlot(document.getElementById("chart-" + i), fig.data, fig.layout, config));
+  // On paper a chart is at most about one printed page high (the PDF is scaled to ~0.7).
+  const printing = window.matchMedia("print").matches;
+  const fit = (layout) => printing && (layout.height || 450) > __MAX_PRINT_HEIGHT__
+    ? Object.assign({}, layout, {height: __MAX_PRINT_HEIGHT__}) : layout;
+  const drawn = figures.map((fig, i) => {
+    const el = document.getElementById("chart-" + i);
+    const layout = fit(fig.layout);
+    if (layout !== fig.layout) { el.style.height = layout.height + "px"; }
+    return Plotly.newPlot(el, fig.data, layout, config);
+  });
   Promise.all(drawn).then(() => { window.packReady = true; },
                           (err) => { window.packError = String(err); window.packReady = true; });
   const resize = () => document.querySelectorAll(".js-plotly-plot")
@@ -254,7 +264,8 @@ def render(harvest: Harvest, title: TitlePage, plotly_js: str, paper: str = "a4"
     footer = _css_string(f"{title.registry_id or title.study_id} · data cut-off {title.cutoff}"
                          + (" · SYNTHETIC DATA" if title.synthetic else ""))
     css = _CSS.replace("__PAPER__", PAPER_SIZES[paper]).replace("__FOOTER__", footer)
-    script = _SCRIPT.replace("__CONFIG__", json.dumps(PLOT_CONFIG))
+    script = (_SCRIPT.replace("__CONFIG__", json.dumps(PLOT_CONFIG))
+              .replace("__MAX_PRINT_HEIGHT__", str(MAX_PRINT_HEIGHT_PX)))
     page_title = html.escape(f"Meeting pack · {title.registry_id or title.study_id} · "
                              f"cut-off {title.cutoff}")
     return (

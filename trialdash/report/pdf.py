@@ -16,8 +16,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
 # Printable width in CSS pixels (96 per inch) of each paper size less the @page margins
-# (12 mm left and right): the charts are laid out at the width they are printed at.
-PRINT_WIDTH_PX = {"a4": round((210 - 24) / 25.4 * 96), "letter": round((215.9 - 24) / 25.4 * 96)}
+# (12 mm left and right). The pages' charts are made for a wide screen, so the pack is laid
+# out at LAYOUT_WIDTH_PX and printed scaled down to the printable width.
+PRINT_WIDTH_PX = {"a4": (210 - 24) / 25.4 * 96, "letter": (215.9 - 24) / 25.4 * 96}
+LAYOUT_WIDTH_PX = 1000
 DRAW_TIMEOUT_MS = 60_000
 
 
@@ -49,8 +51,7 @@ def html_to_pdf(document: str, paper: str = "a4") -> bytes:
             browser = playwright.chromium.launch(executable_path=chromium_path(),
                                                  args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page(viewport={"width": PRINT_WIDTH_PX[paper],
-                                                  "height": 1000})
+                page = browser.new_page(viewport={"width": LAYOUT_WIDTH_PX, "height": 1000})
 
                 def refuse(route) -> None:
                     if not route.request.url.startswith(("file:", "data:", "blob:")):
@@ -68,6 +69,7 @@ def html_to_pdf(document: str, paper: str = "a4") -> bytes:
                     raise RuntimeError(f"a chart of the pack failed to draw: {error}")
                 if blocked:
                     raise RuntimeError(f"the pack requested the network: {blocked[:3]}")
-                return page.pdf(prefer_css_page_size=True, print_background=True)
+                return page.pdf(prefer_css_page_size=True, print_background=True,
+                                scale=round(PRINT_WIDTH_PX[paper] / LAYOUT_WIDTH_PX, 3))
             finally:
                 browser.close()
