@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_pages_partial_import import partial_snapshot  # noqa: F401 - a shared fixture
 
 from trialdash.report import harvest as harvesting
 
@@ -180,3 +181,34 @@ def test_unknown_filter_value_is_refused_and_nothing_written(synthetic_snapshot,
     assert "unknown filter value: dose group '2.0 x10^6 cells/kg'" in result.stderr
     assert LOW_DOSE in result.stderr
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_pack_of_an_imported_study_without_adpc(partial_snapshot):  # noqa: F811 - fixture
+    """An ADaM import without ADPC (fixture of test_pages_partial_import): the pack builds,
+    carries no SYNTHETIC DATA label, names the study from the import, and the kinetics
+    section says which data set it needs instead of failing."""
+    from trialdash.report.pack import PackRequest, build_html
+
+    document, harvest = build_html(PackRequest(snapshot=partial_snapshot))
+    assert harvest.unrendered == []
+    assert "SYNTHETIC DATA" not in document
+    assert "Partial import" in document
+    kinetics = next(s for s in harvest.sections if s.script == "pages/kinetics.py")
+    alerts = [b.text for b in kinetics.walk() if b.kind == "alert"]
+    assert any("needs ADPC" in text for text in alerts), alerts
+
+
+def test_button_command_passes_any_url_parameter_safely(tmp_path):
+    """The sidebar button's command line: filters as options, other URL parameters through
+    --param, values that look like options kept as values (argparse reads them back)."""
+    from trialdash.cli import build_parser
+    from trialdash.report.button import report_command
+
+    command = report_command(tmp_path / "p.html", "html", ("0.5 x10^6 cells/kg",), (),
+                             ("-P03",), True, {"site": ["701"], "--out": ["/etc/x"],
+                                               "dose": ["ignored: given as a filter"]},
+                             tmp_path / "s.duckdb")
+    args = build_parser().parse_args(command[3:])
+    assert args.out == tmp_path / "p.html" and args.snapshot == tmp_path / "s.duckdb"
+    assert (args.dose, args.patient, args.present) == (["0.5 x10^6 cells/kg"], ["-P03"], True)
+    assert args.param == ["site=701", "--out=/etc/x"]

@@ -25,17 +25,17 @@ BUILD_TIMEOUT_S = 300
 def report_command(out: Path, fmt: str, dose_groups, subtypes, patients, present: bool,
                    params: dict[str, list[str]], snapshot: Path) -> list[str]:
     """The ``python -m trialdash report`` command line for a view."""
-    command = [sys.executable, "-m", "trialdash", "report", "--out", str(out),
-               "--format", fmt, "--snapshot", str(snapshot)]
+    # Values are attached with '=' so that one starting with '-' is never read as an option.
+    command = [sys.executable, "-m", "trialdash", "report", f"--out={out}",
+               f"--format={fmt}", f"--snapshot={snapshot}"]
     for option, values in (("--dose", dose_groups), ("--subtype", subtypes),
                            ("--patient", patients)):
-        for value in values:
-            command += [option, value]
+        command += [f"{option}={value}" for value in values]
     if present:
         command.append("--present")
     for name, values in params.items():
         if name not in FILTER_PARAMS:
-            command += [arg for value in values for arg in ("--param", f"{name}={value}")]
+            command += [f"--param={name}={value}" for value in values]
     return command
 
 
