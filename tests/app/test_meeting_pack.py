@@ -5,6 +5,7 @@ holds only the filtered patients."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -83,7 +84,8 @@ def test_every_chart_and_table_of_every_page_is_in_the_pack(synthetic_snapshot, 
 
 def test_plotly_spec_is_the_figure_json(synthetic_snapshot, monkeypatch):
     """Streamlit internals the pack relies on (1.67): the chart proto's ``spec`` is the
-    figure JSON, and AppTest lists the pages st.navigation registered with their titles."""
+    figure JSON, the dataframe proto's ``columns`` its column configuration, and AppTest
+    lists the pages st.navigation registered with their titles."""
     monkeypatch.setenv("TRIALDASH_SNAPSHOT", str(synthetic_snapshot))
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     titles = [page["page_name"] for page in harvesting.navigation_pages(at)]
@@ -91,6 +93,13 @@ def test_plotly_spec_is_the_figure_json(synthetic_snapshot, monkeypatch):
     figure = harvesting.figure_of(at.main.get("plotly_chart")[0])
     assert figure["data"][0]["type"] == "bar"  # enrollment by dose group: stacked bars
     assert "layout" in figure
+    # The dataframe's column configuration (JSON in the proto's 'columns' field) says that
+    # ui.table hides the index; the pack then shows the frame's columns only.
+    grid = at.main.get("dataframe")[0]
+    block = harvesting._dataframe_block(grid)
+    assert block.show_index is False
+    assert list(block.data.columns) == list(grid.value.columns)
+    assert json.loads(grid.proto.columns)["_index"] == {"hidden": True}
 
 
 def test_report_cli_writes_one_self_contained_html(present_pack):

@@ -7,10 +7,11 @@ The main area of each page is turned into a small tree of :class:`Block` objects
 markdown, captions, metrics, alerts, Plotly figures (as figure JSON), tables (as
 DataFrames), the settings of page widgets, columns, tabs and expanders.
 
-Two Streamlit 1.67 internals are relied on, each checked by tests/unit/test_report_harvest.py
+Three Streamlit 1.67 internals are relied on, each checked by tests/app/test_meeting_pack.py
 so that a Streamlit upgrade that changes them fails loudly: the Plotly chart element's
-``spec`` field (the figure JSON) and ``AppTest._registered_pages`` (the pages that
-``st.navigation`` registered, in order).
+``spec`` field (the figure JSON), the dataframe element's ``columns`` field (column
+configuration as JSON: hidden index, labels) and ``AppTest._registered_pages`` (the pages
+that ``st.navigation`` registered, in order).
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ def _block(node, page: str) -> list[Block]:
     if kind in TEXTS:
         return [Block(kind, node.value)]
     if kind == "metric":
-        return [Block("metric", data=(node.proto.label, node.proto.body, node.proto.delta))]
+        return [Block("metric", data=(node.label, node.value, node.delta))]
     if kind in ALERTS:
         return [Block("alert", node.value, variant=kind)]
     if kind == "plotly_chart":
@@ -206,7 +207,7 @@ def _block(node, page: str) -> list[Block]:
         return [_dataframe_block(node)]
     if kind in SETTINGS:
         return [Block("setting", f"{_label(node)}: {_setting_value(node, kind)}")]
-    if kind == "html" and _STYLE_ONLY.match(node.proto.body or ""):
+    if kind == "html" and _STYLE_ONLY.match(node.value or ""):
         return []
     if kind == "divider":
         return [Block("divider")]

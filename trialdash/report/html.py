@@ -214,6 +214,7 @@ _SCRIPT = """
   const figures = JSON.parse(document.getElementById("pack-figures").textContent);
   const config = __CONFIG__;
   // On paper a chart is at most about one printed page high (the PDF is scaled to ~0.7).
+  const heights = figures.map((fig) => fig.layout.height || 450);  // Plotly edits layouts
   const printing = window.matchMedia("print").matches;
   const fit = (layout) => printing && (layout.height || 450) > __MAX_PRINT_HEIGHT__
     ? Object.assign({}, layout, {height: __MAX_PRINT_HEIGHT__}) : layout;
@@ -225,10 +226,22 @@ _SCRIPT = """
   });
   Promise.all(drawn).then(() => { window.packReady = true; },
                           (err) => { window.packError = String(err); window.packReady = true; });
-  const resize = () => document.querySelectorAll(".js-plotly-plot")
-    .forEach((el) => Plotly.Plots.resize(el));
-  window.addEventListener("beforeprint", resize);
-  window.addEventListener("afterprint", resize);
+  // Printing from a browser: fit tall charts to a page and to the paper's width, and back.
+  const charts = () => document.querySelectorAll("div.chart.js-plotly-plot");
+  const heightOf = (el) => heights[Number(el.id.slice("chart-".length))];
+  window.addEventListener("beforeprint", () => charts().forEach((el) => {
+    const height = heightOf(el);
+    if (height > __MAX_PRINT_HEIGHT__) {
+      el.style.height = __MAX_PRINT_HEIGHT__ + "px";
+      Plotly.relayout(el, {height: __MAX_PRINT_HEIGHT__});
+    }
+    Plotly.Plots.resize(el);
+  }));
+  window.addEventListener("afterprint", () => charts().forEach((el) => {
+    const height = heightOf(el);
+    el.style.height = height + "px";
+    Plotly.relayout(el, {height: height});
+  }));
 })();
 """
 
