@@ -17,6 +17,7 @@ that ``st.navigation`` registered, in order).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -254,6 +255,9 @@ def harvest(params: Mapping[str, Sequence[str]], snapshot: Path | None = None,
     """
     from streamlit.testing.v1 import AppTest
 
+    # Pages run outside a Streamlit server here, as intended: no "missing ScriptRunContext".
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
+        logging.ERROR)
     with _snapshot_env(snapshot):
         at = AppTest.from_file(str(app_script), default_timeout=PAGE_TIMEOUT_S)
         at.query_params.update(_query(params))
