@@ -96,3 +96,17 @@ def test_rendered_pack_states_the_view_and_marks_unknown_elements():
     assert "cannot show a page element of kind <code>map</code>" in page
     assert pages.unrendered == ["Page: map"]
     assert "SYNTHETIC DATA" not in render(pages, _title(synthetic=False), plotly_js="")
+
+
+def test_unknown_page_elements_are_flagged_not_dropped():
+    """An element kind the pack does not render (e.g. a Vega-Lite chart) becomes an
+    'unrendered' block naming it; code and plain text are kept as preformatted text."""
+    from types import SimpleNamespace
+
+    from trialdash.report.harvest import _block
+
+    assert _block(SimpleNamespace(type="vega_lite_chart"), "Page") == [
+        Block("unrendered", "vega_lite_chart")]
+    assert _block(SimpleNamespace(type="code", value="x = 1"), "Page") == [
+        Block("preformatted", "x = 1")]
+    assert _block(SimpleNamespace(type="download_button"), "Page") == []

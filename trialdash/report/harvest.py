@@ -33,10 +33,11 @@ PAGE_TIMEOUT_S = 120
 
 HEADINGS = {"title": 1, "header": 2, "subheader": 3}
 TEXTS = ("markdown", "caption")
+PREFORMATTED = ("code", "text", "json")
 ALERTS = ("info", "warning", "error", "success")
 SETTINGS = ("selectbox", "radio", "button_group", "toggle", "checkbox", "multiselect")
 # Controls with nothing to show in a document (their result is on the page already).
-IGNORED = ("button", "download_button", "divider", "empty", "page_link", "link_button")
+IGNORED = ("button", "download_button", "empty", "space", "page_link", "link_button")
 _STYLE_ONLY = re.compile(r"^\s*(<style>.*?</style>\s*)+$", re.DOTALL)
 
 
@@ -51,7 +52,8 @@ class Block:
     ``kind`` is one of: heading (``level`` 1-3), markdown, caption, metric (``data`` =
     (label, value, delta)), chart (``data`` = Plotly figure dict), table (``data`` =
     DataFrame, ``show_index``), alert (``variant`` info/warning/error/success), setting
-    (``text`` = "label: value"), divider, row/column (st.columns), tabs/tab, expander, or
+    (``text`` = "label: value"), preformatted (code, text, JSON), divider, row/column
+    (st.columns), tabs/tab, expander, or
     unrendered (an element kind the pack does not know; ``text`` names it).
     """
 
@@ -146,7 +148,7 @@ def figure_of(node) -> dict:
 
 
 def _dataframe_block(node) -> Block:
-    """A st.dataframe as shown: visible columns, their labels and number formats."""
+    """A st.dataframe as shown: its visible columns in order, with their labels."""
     frame = node.value
     config = json.loads(node.proto.columns or "{}")
     order = list(node.proto.column_order)
@@ -196,6 +198,8 @@ def _block(node, page: str) -> list[Block]:
         return [Block("heading", node.value, level=HEADINGS[kind])]
     if kind in TEXTS:
         return [Block(kind, node.value)]
+    if kind in PREFORMATTED:
+        return [Block("preformatted", node.value)]
     if kind == "metric":
         return [Block("metric", data=(node.label, node.value, node.delta))]
     if kind in ALERTS:
@@ -214,6 +218,8 @@ def _block(node, page: str) -> list[Block]:
         return [Block("divider")]
     if kind in IGNORED:
         return []
+    if kind == "form":
+        return _blocks(node, page)
     if kind == "flex_container":
         children = _blocks(node, page)
         if any(c.kind == "column" for c in children):

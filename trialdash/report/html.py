@@ -108,6 +108,8 @@ class _Renderer:
             return self.chart(block.data)
         if kind == "table":
             return table_html(block.data, block.show_index)
+        if kind == "preformatted":
+            return f"<pre>{html.escape(block.text)}</pre>"
         if kind == "setting":
             return f'<div class="setting">{html.escape(block.text)}</div>'
         if kind == "divider":
@@ -184,6 +186,7 @@ thead { display: table-header-group; } tr { break-inside: avoid; }
 .alert.warning { border-color: #d97706; background: #fffbeb; }
 .alert.error { border-color: #dc2626; background: #fef2f2; }
 .alert.success { border-color: #16a34a; background: #f0fdf4; }
+pre { white-space: pre-wrap; font-size: 12px; background: #f6f8fa; padding: 6px 10px; }
 .tab, .expander { border-left: 2px solid var(--rule); padding-left: 12px; margin: 8px 0; }
 .md-red-background, .synthetic { background: #fde2e2; color: #9b1c1c; font-weight: 700;
          padding: 0 6px; border-radius: 4px; }
