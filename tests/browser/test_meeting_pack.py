@@ -108,6 +108,8 @@ def test_pdf_pack_pages_titles_and_footers(synthetic_snapshot, tmp_path, page_ti
     assert len(printed) > len(page_titles)
     SCREENSHOTS.mkdir(exist_ok=True)
     prefix = SCREENSHOTS / "meeting_pack_pdf"
+    for stale in SCREENSHOTS.glob("meeting_pack_pdf-*.png"):  # from an earlier run
+        stale.unlink()
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(out), str(prefix)], check=True)
     images = sorted(SCREENSHOTS.glob("meeting_pack_pdf-*.png"))
     assert len(images) == len(printed)
