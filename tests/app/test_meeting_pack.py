@@ -212,12 +212,35 @@ def test_button_command_passes_any_url_parameter_safely(tmp_path):
     --param, values that look like options kept as values (argparse reads them back)."""
     from trialdash.cli import build_parser
     from trialdash.report.button import report_command
+    from trialdash.report.cli import _widgets
 
     command = report_command(tmp_path / "p.html", "html", ("0.5 x10^6 cells/kg",), (),
                              ("-P03",), True, {"site": ["701"], "--out": ["/etc/x"],
                                                "dose": ["ignored: given as a filter"]},
-                             tmp_path / "s.duckdb")
+                             tmp_path / "s.duckdb", {"surv_ci": True, "surv_unit": "days"})
     args = build_parser().parse_args(command[3:])
     assert args.out == tmp_path / "p.html" and args.snapshot == tmp_path / "s.duckdb"
     assert (args.dose, args.patient, args.present) == (["0.5 x10^6 cells/kg"], ["-P03"], True)
     assert args.param == ["site=701", "--out=/etc/x"]
+    assert _widgets(args.widget) == {"surv_ci": True, "surv_unit": "days"}
+
+
+def test_button_forwards_page_settings_not_filters_or_downloads():
+    """Page widget values go to the pack; the shared filters (sent as filters), their kept
+    copies and download buttons do not, nor values that are not plain settings."""
+    from trialdash.report.button import page_widget_values
+
+    state = {"surv_endpoint": "PFS", "surv_ci": True, "flt_dose": ["x"], "_keep_dose": ["x"],
+             "dl_baseline": False, "meeting_pack_html": False, "cache": {"a": 1}}
+    assert page_widget_values(state) == {"surv_endpoint": "PFS", "surv_ci": True}
+
+
+def test_page_settings_reach_their_page(synthetic_snapshot):
+    """Widget values by key are set on the page that shows them before it is collected:
+    the survival page then shows PFS with its confidence band; unknown keys are ignored."""
+    harvest = harvesting.harvest({}, synthetic_snapshot, widgets={
+        "surv_endpoint": "PFS", "surv_ci": True, "no_such_widget": 1})
+    survival = next(s for s in harvest.sections if s.script == "pages/survival.py")
+    settings = [b.text for b in survival.walk() if b.kind == "setting"]
+    assert "Endpoint: Progression-free survival (PFS)" in settings
+    assert "Show 95% confidence band: on" in settings

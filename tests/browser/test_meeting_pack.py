@@ -119,9 +119,12 @@ def test_pdf_pack_pages_titles_and_footers(synthetic_snapshot, tmp_path, page_ti
 
 
 def test_sidebar_button_downloads_the_pack_of_the_current_view(server, page, page_titles):
-    """On a page filtered to the 0.25 dose group, the sidebar's "Meeting pack (HTML)" button
-    downloads a pack of every page for that view (3 of 14 patients)."""
-    page.goto(f"{server}/safety?dose={quote(LOW_DOSE)}", wait_until="domcontentloaded")
+    """On the survival page filtered to the 0.25 dose group, with its confidence band
+    switched on, the sidebar's "Meeting pack (HTML)" button downloads a pack of every page
+    for that view (3 of 14 patients), the survival page with the band on."""
+    page.goto(f"{server}/survival?dose={quote(LOW_DOSE)}", wait_until="domcontentloaded")
+    wait_idle(page)
+    page.get_by_text("Show 95% confidence band").click()
     wait_idle(page)
     button = page.get_by_role("button", name=re.compile("Meeting pack \\(HTML\\)"))
     with page.expect_download(timeout=180_000) as download_info:
@@ -134,3 +137,4 @@ def test_sidebar_button_downloads_the_pack_of_the_current_view(server, page, pag
     assert text.count("3 of 14 patients") >= len(page_titles) + 1
     for title in page_titles:
         assert f'data-page="{title}"' in text, title
+    assert "Show 95% confidence band: on" in text

@@ -1,17 +1,20 @@
 """The sidebar "Meeting pack" downloads (Streamlit glue, called from ``ui.current_view``).
 
 The pack is built on click, in a separate process (``python -m trialdash report``) with the
-view's filters, presentation mode and every other URL query parameter of the page, so it
-never shares this Streamlit runtime and shows exactly what a link to this view shows.
+view's filters, presentation mode, every other URL query parameter of the page and the
+settings of the page's own widgets (endpoint, time unit...), so it never shares this
+Streamlit runtime and shows the pages as the user set them.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -20,10 +23,25 @@ from trialdash.snapshot import default_path
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 300
+# Session keys that are not page settings: shared filters (in the URL already), their kept
+# copies, CSV and pack downloads.
+INTERNAL_KEYS = ("flt_", "_keep_", "dl_", "meeting_pack_")
+
+
+def page_widget_values(state: Mapping[str, Any]) -> dict[str, Any]:
+    """Values of the pages' own widgets in the session (text, numbers, flags, text lists),
+    by key; the shared filters and this module's buttons are left out."""
+    def plain(value) -> bool:
+        return isinstance(value, (str, bool, int, float)) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+    return {key: state[key] for key in list(state)
+            if isinstance(key, str) and not key.startswith(INTERNAL_KEYS) and plain(state[key])}
 
 
 def report_command(out: Path, fmt: str, dose_groups, subtypes, patients, present: bool,
-                   params: dict[str, list[str]], snapshot: Path) -> list[str]:
+                   params: dict[str, list[str]], snapshot: Path,
+                   widgets: Mapping[str, Any] | None = None) -> list[str]:
     """The ``python -m trialdash report`` command line for a view."""
     # Values are attached with '=' so that one starting with '-' is never read as an option.
     command = [sys.executable, "-m", "trialdash", "report", f"--out={out}",
@@ -36,6 +54,7 @@ def report_command(out: Path, fmt: str, dose_groups, subtypes, patients, present
     for name, values in params.items():
         if name not in FILTER_PARAMS:
             command += [f"--param={name}={value}" for value in values]
+    command += [f"--widget={key}={json.dumps(value)}" for key, value in (widgets or {}).items()]
     return command
 
 
@@ -51,13 +70,14 @@ def build_pack(command: list[str], out: Path) -> bytes:
 def _deferred(fmt: str, view) -> Callable[[], bytes]:
     flt = view.cohort.filter
     params = {name: st.query_params.get_all(name) for name in st.query_params}
+    widgets = page_widget_values(st.session_state)
     snapshot = default_path().resolve()
 
     def generate() -> bytes:
         with tempfile.TemporaryDirectory(prefix="trialdash-pack-") as folder:
             out = Path(folder) / f"pack.{fmt}"
             command = report_command(out, fmt, flt.dose_groups, flt.subtypes, flt.patients,
-                                     view.present, params, snapshot)
+                                     view.present, params, snapshot, widgets)
             return build_pack(command, out)
 
     return generate

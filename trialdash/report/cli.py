@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,20 @@ def _params(items: list[str] | None) -> dict[str, list[str]]:
     return params
 
 
+def _widgets(items: list[str] | None) -> dict[str, object]:
+    """KEY=VALUE page-widget settings; VALUE is read as JSON when it is JSON, else as text."""
+    widgets: dict[str, object] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--widget wants KEY=VALUE, not {item!r}")
+        try:
+            widgets[key.strip()] = json.loads(value)
+        except ValueError:
+            widgets[key.strip()] = value
+    return widgets
+
+
 def add_parser(commands) -> None:
     """Add the ``report`` sub-command to the CLI's sub-parsers."""
     report = commands.add_parser(
@@ -47,6 +62,9 @@ def add_parser(commands) -> None:
     report.add_argument("--param", action="append", metavar="NAME=VALUE",
                         help="any other URL query parameter of the dashboard, passed through "
                              "unchanged (repeat for several values), e.g. --param site=701")
+    report.add_argument("--widget", action="append", metavar="KEY=VALUE",
+                        help="value of a page widget by its key, e.g. surv_endpoint=PFS or "
+                             "surv_ci=true (VALUE as JSON, else text); repeat for several")
     report.add_argument("--paper", choices=sorted(PAPER_SIZES), default="a4",
                         help="printed page size (default a4)")
     report.add_argument("--snapshot", type=Path, default=None,
@@ -66,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
         if clash:
             raise ValueError(f"use --{clash[0]} rather than --param {clash[0]}=...")
         request = PackRequest(_values(args.dose), _values(args.subtype), _values(args.patient),
-                              args.present, params, args.snapshot, args.paper)
+                              args.present, params, args.snapshot, args.paper,
+                              _widgets(args.widget))
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -240,8 +240,22 @@ def _query(params: Mapping[str, Sequence[str]]) -> dict[str, list[str] | str]:
     return {k: list(v) if len(v) != 1 else v[0] for k, v in params.items() if v}
 
 
+def _apply_widget_values(at, widgets: Mapping[str, Any]) -> bool:
+    """Give the page's setting widgets (selectbox, toggle...) the values kept under their
+    keys; True when one changed (the page must run again)."""
+    changed = False
+    for kind in SETTINGS:
+        for widget in at.main.get(kind):
+            key = getattr(widget, "key", None)
+            if key in widgets and widget.value != widgets[key]:
+                widget.set_value(widgets[key])
+                changed = True
+    return changed
+
+
 def harvest(params: Mapping[str, Sequence[str]], snapshot: Path | None = None,
-            app_script: Path = APP_SCRIPT) -> Harvest:
+            app_script: Path = APP_SCRIPT,
+            widgets: Mapping[str, Any] | None = None) -> Harvest:
     """Run every page of the app with URL query ``params`` and collect what each shows.
 
     Parameters
@@ -253,6 +267,9 @@ def harvest(params: Mapping[str, Sequence[str]], snapshot: Path | None = None,
         Snapshot file (default: the app's own default, ``$TRIALDASH_SNAPSHOT``).
     app_script
         The app's entry point; its ``st.navigation`` decides the pages and their order.
+    widgets
+        Values of page widgets by key (e.g. ``{"surv_endpoint": "PFS"}``), set on the page
+        that shows the widget before it is collected; unknown keys are ignored.
 
     Raises
     ------
@@ -276,6 +293,8 @@ def harvest(params: Mapping[str, Sequence[str]], snapshot: Path | None = None,
             relative = script.relative_to(root).as_posix()
             if index or info.get("url_pathname"):
                 at.switch_page(relative).run()
+            if _apply_widget_values(at, widgets or {}):
+                at.run()
             if at.exception:
                 raise ReportError(f"{info['page_name']}: the page raised "
                                   f"{at.exception[0].value}")

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from trialdash.analysis.filters import Filter
 from trialdash.report import harvest as harvesting
@@ -27,6 +28,7 @@ class PackRequest:
 
     ``params`` are further URL query parameters passed to the app unchanged (name ->
     values), for features that read their own parameters (e.g. a site or a data cut).
+    ``widgets`` are values of page widgets by key (the settings of the page a user is on).
     """
 
     dose_groups: tuple[str, ...] = ()
@@ -36,6 +38,7 @@ class PackRequest:
     params: Mapping[str, Sequence[str]] = field(default_factory=dict)
     snapshot: Path | None = None
     paper: str = "a4"
+    widgets: Mapping[str, Any] = field(default_factory=dict)
 
     def query_params(self) -> dict[str, list[str]]:
         """The URL query parameters of this view, as the dashboard reads them."""
@@ -99,7 +102,8 @@ def build_html(request: PackRequest) -> tuple[str, harvesting.Harvest]:
     unknown = unknown_filter_values(trial, request)
     if unknown:
         raise ValueError("unknown filter value: " + "; ".join(unknown))
-    harvest = harvesting.harvest(request.query_params(), request.snapshot)
+    harvest = harvesting.harvest(request.query_params(), request.snapshot,
+                                 widgets=request.widgets)
     title = title_page(trial, harvest, request, datetime.now(UTC))
     if harvest.present:
         harvest = pseudonymiser(trial).harvest(harvest)
