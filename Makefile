@@ -28,11 +28,12 @@ run: $(VENV)/.installed $(SNAPSHOT)
 snapshot: $(VENV)/.installed
 	$(PY) -m trialdash snapshot build --synthetic --out $(SNAPSHOT)
 
-## Debian's Chromium for the browser tests (Playwright's own browser download is not used).
+## Debian's Chromium for the browser tests and PDF packs (Playwright's own browser download
+## is not used), and poppler-utils (pdftoppm, pdftotext) for the PDF pack tests.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium poppler-utils; }
 
 ## Install test needs (Chromium included) and run every test.
 test: $(VENV)/.installed-test chromium

@@ -1,5 +1,5 @@
 """Command line: ``python -m trialdash snapshot build|info|findings|history|diff|watch``,
-``summary`` and ``report``."""
+``python -m trialdash summary`` and ``python -m trialdash report`` (the meeting pack)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from trialdash.report import cli as report_cli
 from trialdash.snapshot import default_path
 
 
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="safety counts: events within 28 days of infusion, or all")
     summary.add_argument("--json", action="store_true", required=True,
                          help="print JSON (the only format)")
+    report_cli.add_parser(commands)
     return parser
 
 
@@ -293,4 +295,6 @@ def main(argv: list[str] | None = None) -> int:
         handlers = {"build": _cmd_build, "info": _cmd_info, "findings": _cmd_findings,
                     "history": _cmd_history, "diff": _cmd_diff, "watch": _cmd_watch}
         return handlers[args.snapshot_command](args)
+    if args.command == "report":
+        return report_cli.run(args)
     return _cmd_summary(args)

@@ -22,6 +22,7 @@ import streamlit as st
 
 from trialdash import queries, ui_cuts
 from trialdash.analysis.filters import Filter
+from trialdash.report.button import meeting_pack_buttons
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
 
@@ -364,6 +365,7 @@ def current_view() -> View:
     view = sidebar_filters(current)
     _sidebar_about(current)
     ui_cuts.cut_banners(current)
+    meeting_pack_buttons(view)
     if view.present:
         st.html("<style>.stMarkdown p, .stMarkdown li, .stCaption,"
                 " [data-testid='stTable'] td, [data-testid='stTable'] th"
