@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from trialdash import ui_access
+
 present = st.query_params.get("present") in ("1", "true", "yes")
 st.set_page_config(
     page_title="NCT05290155 results",
@@ -9,6 +11,9 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if present else "expanded",
 )
+
+# Nothing of the trial (not even the page list) before sign-in, when sign-in is configured.
+ui_access.gate()
 
 # Each page starts with ui.current_view(), which draws the shared sidebar filters.
 pages = [
@@ -20,4 +25,6 @@ pages = [
     st.Page("pages/survival.py", title="Survival", icon=":material/timeline:"),
     st.Page("pages/patient.py", title="Patient profile", icon=":material/person:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+st.session_state[ui_access.PAGE_KEY] = page.title
+page.run()
