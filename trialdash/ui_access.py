@@ -140,6 +140,7 @@ def gate(draw: bool = True) -> Grant:
                     record(audit.SIGN_OUT, grant)
                     st.session_state.pop(_SIGNED_IN, None)
                     st.logout()
+                    st.stop()  # nothing more of this run reaches the browser
     else:
         if not _is_local_connection():
             st.title(APP_NAME)
