@@ -5,8 +5,9 @@ import streamlit as st
 from trialdash import ui_access
 
 present = st.query_params.get("present") in ("1", "true", "yes")
+signed_out = ui_access.auth_configured() and not st.user.get("is_logged_in")
 st.set_page_config(
-    page_title="NCT05290155 results",
+    page_title=ui_access.APP_NAME if signed_out else "NCT05290155 results",
     page_icon=":material/biotech:",
     layout="wide",
     initial_sidebar_state="collapsed" if present else "expanded",

@@ -174,3 +174,32 @@ def test_audit_log_has_sign_in_views_and_downloads(signed_in, everyone):
     in_dose = everyone.loc[everyone["dose_group"] == dose.options[0], "USUBJID"]
     viewed = [line["patient"] for line in lines if line["event"] == "patient-view"]
     assert viewed == [sorted(in_dose)[0]]  # the profile opens on the group's first patient
+
+
+def test_without_sign_in_the_sidebar_says_anyone_sees_everything(multisite_snapshot,
+                                                                 monkeypatch):
+    from access_harness import APP
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TRIALDASH_SNAPSHOT", str(multisite_snapshot))
+    at = open_page(AppTest.from_file(APP, default_timeout=120), "overview")
+    assert not at.exception
+    assert [w.value for w in at.sidebar.warning] == [
+        "No sign-in configured: anyone who can reach this address sees all data"]
+    assert "**14 of 14 patients**" in at.markdown[0].value
+
+
+def test_without_sign_in_a_remote_connection_is_refused(multisite_snapshot, monkeypatch):
+    """No [auth]: a browser connecting from another computer gets nothing of the trial."""
+    from access_harness import APP
+    from streamlit.runtime.context import ContextProxy
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TRIALDASH_SNAPSHOT", str(multisite_snapshot))
+    monkeypatch.setattr(ContextProxy, "ip_address", property(lambda self: "10.1.2.3"))
+    at = open_page(AppTest.from_file(APP, default_timeout=120), "overview")
+    assert "answers only on the computer it runs on" in at.error[0].value
+    assert not at.get("plotly_chart") and "patients" not in shown(at)
+    monkeypatch.setattr(ContextProxy, "ip_address", property(lambda self: "::1"))
+    at = open_page(AppTest.from_file(APP, default_timeout=120), "overview")
+    assert not at.error and at.get("plotly_chart")
