@@ -3,6 +3,8 @@ audit log, and everything a run sends to the browser."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -88,21 +90,28 @@ def audit_lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def shown(at: AppTest, downloads: Downloads | None = None) -> str:
-    """Everything the run sent to the browser: text, tables, metrics, widget options, the
-    JSON of every chart (hover text and customdata included), downloads and the URL."""
+def _text_parts(at: AppTest) -> list[str]:
     parts: list[str] = []
     for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning",
                  "error", "success", "text", "code", "latex"):
         parts += [str(e.value) for e in at.get(kind)]
-    parts += [e.value.to_csv() for e in at.dataframe]
-    parts += [e.value.to_csv() for e in at.table]
     parts += [f"{e.label} {e.value}" for e in at.metric]
     for kind in ("selectbox", "multiselect", "radio", "segmented_control"):
         for widget in at.get(kind):
             parts += [str(o) for o in getattr(widget, "options", [])]
-    parts += [chart.proto.spec for chart in at.get("plotly_chart")]
     parts += [json.dumps(dict(at.query_params.items()), ensure_ascii=False)]
+    return parts
+
+
+def _tables(at: AppTest) -> list[str]:
+    return [e.value.to_csv() for e in at.dataframe] + [e.value.to_csv() for e in at.table]
+
+
+def shown(at: AppTest, downloads: Downloads | None = None) -> str:
+    """Everything the run sent to the browser: text, tables, metrics, widget options, the
+    JSON of every chart (hover text and customdata included), downloads and the URL."""
+    parts = _text_parts(at) + _tables(at)
+    parts += [chart.proto.spec for chart in at.get("plotly_chart")]
     if downloads is not None:
         parts.append(downloads.text())
     return "\n".join(parts)
@@ -117,9 +126,34 @@ def dates_shown(text: str, allowed: set[str]) -> set[str]:
     return (set(ISO_DATE.findall(text)) | set(TEXT_DATE.findall(text))) - allowed
 
 
-def subjid_pattern(subjids) -> re.Pattern:
-    """A SUBJID on its own: a JSON string, a CSV field, or a word in text (not part of a
-    number such as '977,006' or '0.006', nor of a USUBJID)."""
-    alt = "|".join(re.escape(s) for s in sorted(subjids, key=len, reverse=True))
-    return re.compile(rf'"(?:{alt})"|(?m:(?:^|,)(?:{alt})(?=,|$))'
-                      rf"|(?<![\w.,\-/])(?:{alt})(?![\w.,])")
+_SEPARATORS = re.compile(r"[^\w\-.,]+")
+
+
+def tokens_of(texts=(), csvs=(), jsons=()) -> set[str]:
+    """The words of what was shown, so that a SUBJID such as '006' is found on its own but
+    not inside '977,006' or '0.006': text split at spaces and punctuation (not - . ,, then
+    trimmed of . and ,); CSV downloads split into cells; chart JSON into its strings."""
+    strings = list(texts)
+    for data in csvs:
+        strings += [cell for row in csv.reader(io.StringIO(data)) for cell in row]
+    for spec in jsons:
+        strings += list(_json_strings(json.loads(spec)))
+    return {t.strip(".,") for text in strings for t in _SEPARATORS.split(str(text))} - {""}
+
+
+def _json_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+
+
+def shown_tokens(at: AppTest, downloads: Downloads | None = None) -> set[str]:
+    """:func:`tokens_of` over everything :func:`shown` covers."""
+    files = [data.decode("utf-8", "replace") for _, data in downloads.files] if downloads else []
+    return tokens_of(texts=_text_parts(at), csvs=_tables(at) + files,
+                     jsons=[chart.proto.spec for chart in at.get("plotly_chart")])
