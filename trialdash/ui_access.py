@@ -82,12 +82,25 @@ def _load_access() -> access.AccessList:
     return result
 
 
-def _refuse(email: str, reason: str) -> None:
+def _no_pages() -> None:
+    """Nothing on this page but what the caller draws."""
+
+
+def _hide_pages(draw: bool) -> None:
+    """Register one hidden page (from ``app.py`` only): no page list shows, not even the one
+    Streamlit would make from the ``pages/`` folder's file names."""
+    if draw:
+        st.navigation([st.Page(_no_pages, title=APP_NAME, url_path="signin", default=True)],
+                      position="hidden")
+
+
+def _refuse(email: str, reason: str, draw: bool) -> None:
     """Show only the refusal (and a way to sign out), log it once per session, stop."""
     if st.session_state.get(_REFUSED) != (email, reason):
         st.session_state[_REFUSED] = (email, reason)
         _logger.warning("access refused for %r: %s", email, reason)
         record(audit.REFUSED, email=email, detail=reason)
+    _hide_pages(draw)
     st.title(APP_NAME)
     st.error(access.NO_ACCESS, icon=":material/block:")
     if st.button("Sign out", key="access_sign_out_refused"):
@@ -95,10 +108,11 @@ def _refuse(email: str, reason: str) -> None:
     st.stop()
 
 
-def _signed_in_grant() -> Grant:
+def _signed_in_grant(draw: bool) -> Grant:
     user = st.user
     if not user.get("is_logged_in"):
         st.session_state.pop(_SIGNED_IN, None)
+        _hide_pages(draw)
         st.title(APP_NAME)
         st.markdown("Sign in to see the trial's results.")
         if st.button("Sign in", key="access_sign_in", type="primary",
@@ -107,17 +121,17 @@ def _signed_in_grant() -> Grant:
         st.stop()
     email = str(user.get("email") or "").strip().lower()
     if not email:
-        _refuse("", "the identity provider sent no email claim")
+        _refuse("", "the identity provider sent no email claim", draw)
     if user.get("email_verified") is False:
-        _refuse(email, "the identity provider says the email is not verified")
+        _refuse(email, "the identity provider says the email is not verified", draw)
     try:
         access_list = _load_access()
     except access.AccessFileError as exc:
         _logger.error("%s", exc)
-        _refuse(email, f"access file unusable: {exc}")
+        _refuse(email, f"access file unusable: {exc}", draw)
     grant = access_list.grant_for(email)
     if grant is None:
-        _refuse(email, "not in the access file or entry malformed")
+        _refuse(email, "not in the access file or entry malformed", draw)
     if st.session_state.get(_SIGNED_IN) != email:
         st.session_state[_SIGNED_IN] = email
         record(audit.SIGN_IN, grant)
@@ -132,7 +146,7 @@ def gate(draw: bool = True) -> Grant:
     button (or the no-sign-in warning) in the sidebar.
     """
     if auth_configured():
-        grant = _signed_in_grant()
+        grant = _signed_in_grant(draw)
         if draw:
             with st.sidebar:
                 st.caption(f"Signed in as **{grant.email}** ({grant.describe()})")
@@ -143,6 +157,7 @@ def gate(draw: bool = True) -> Grant:
                     st.stop()  # nothing more of this run reaches the browser
     else:
         if not _is_local_connection():
+            _hide_pages(draw)
             st.title(APP_NAME)
             st.error("This dashboard has no sign-in configured, so it answers only on the "
                      "computer it runs on.")

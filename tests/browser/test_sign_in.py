@@ -129,6 +129,9 @@ def test_signed_out_shows_only_sign_in(signed_server, page, everyone):
     assert "Sign in" in body
     assert "NCT05290155" not in body and "patients" not in body
     assert page.locator(CHART).count() == 0
+    # No page list either (not even Streamlit's own, from the pages/ folder's file names).
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    assert not re.search(r"(?i)\b(kinetics|survival|safety|patient)\b", body)
     screenshot(page, "signin_signed_out")
 
 
@@ -203,6 +206,7 @@ def test_unknown_user_sees_nothing(signed_server, page, everyone):
         body = visit(page, url, path)
         assert "no access: ask the study team" in body
         assert "NCT05290155" not in body and page.locator(CHART).count() == 0
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
     screenshot(page, "signin_no_access")
     refused = [line for line in audit_lines(audit_file)
                if line["user"] == "stranger@else.example"]
