@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from trialdash import access, queries, ui_access
+from trialdash import access, audit, queries, ui_access
 from trialdash.access import Grant
 from trialdash.analysis.filters import Filter
 from trialdash.snapshot import connect_read_only, default_path, read_meta
@@ -210,7 +210,7 @@ def _patients_from_url(pseudonyms: dict[str, str], grant: Grant) -> list[str]:
     if any(v not in known for v in values):
         st.warning(f"A patient in this link is {ui_access.NOT_AVAILABLE}.",
                    icon=":material/block:")
-        ui_access.record(ui_access.audit.REFUSED, grant if grant.email else None,
+        ui_access.record(audit.REFUSED, grant if grant.email else None,
                          detail="patient in link not available")
     return access.known_values((known.get(v, "") for v in values), pseudonyms)
 
@@ -219,10 +219,10 @@ def select_patient(usubjid: str) -> None:
     """Narrow the shared patient filter to one patient (links into the profile).
 
     Call it from a widget callback or before the sidebar is drawn: the sidebar widget picks
-    the new value up on its next draw.
+    the new value up on its next draw, and writes it to the URL as it is shown (the
+    pseudonym in presentation mode: a USUBJID written here would reach the browser).
     """
     st.session_state["_keep_patient"] = [usubjid]
-    _sync_url(_PARAM_PATIENT, [usubjid])
 
 
 def record_patient_view(view: View, usubjid: str) -> None:
