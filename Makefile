@@ -4,6 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SNAPSHOT ?= $(or $(TRIALDASH_SNAPSHOT),data/trial.duckdb)
 PORT ?= 8501
+# Without sign-in ([auth] in .streamlit/secrets.toml) the dashboard listens on this computer
+# only; with it, on every interface unless ADDRESS says otherwise.
+ADDRESS ?= $(if $(shell grep -qs '^\[auth' .streamlit/secrets.toml && echo auth),,127.0.0.1)
 
 .PHONY: run test snapshot lint bench chromium clean
 
@@ -22,7 +25,8 @@ $(SNAPSHOT): | $(VENV)/.installed
 
 ## Install, build the synthetic snapshot if missing, start the dashboard.
 run: $(VENV)/.installed $(SNAPSHOT)
-	TRIALDASH_SNAPSHOT=$(SNAPSHOT) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	TRIALDASH_SNAPSHOT=$(SNAPSHOT) $(VENV)/bin/streamlit run app.py --server.port $(PORT) \
+	  $(if $(ADDRESS),--server.address $(ADDRESS))
 
 ## Rebuild the synthetic snapshot (replaces it atomically).
 snapshot: $(VENV)/.installed

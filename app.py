@@ -2,13 +2,19 @@
 
 import streamlit as st
 
+from trialdash import ui_access
+
 present = st.query_params.get("present") in ("1", "true", "yes")
+signed_out = ui_access.auth_configured() and not st.user.get("is_logged_in")
 st.set_page_config(
-    page_title="NCT05290155 results",
+    page_title=ui_access.APP_NAME if signed_out else "NCT05290155 results",
     page_icon=":material/biotech:",
     layout="wide",
     initial_sidebar_state="collapsed" if present else "expanded",
 )
+
+# Nothing of the trial (not even the page list) before sign-in, when sign-in is configured.
+ui_access.gate()
 
 # Each page starts with ui.current_view(), which draws the shared sidebar filters.
 pages = [
@@ -21,4 +27,6 @@ pages = [
     st.Page("pages/patient.py", title="Patient profile", icon=":material/person:"),
     st.Page("pages/data.py", title="Data", icon=":material/dataset:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+st.session_state[ui_access.PAGE_KEY] = page.title
+page.run()

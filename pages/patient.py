@@ -33,6 +33,7 @@ st.selectbox("Patient", ids, key="pt_pick", format_func=texts.get, on_change=_on
                   "a copied link opens this profile.")
 usubjid = st.session_state.pt_pick
 label = view.label(usubjid)
+ui.record_patient_view(view, usubjid)
 record = patient.patient_record(view.trial, usubjid)
 header = record.header
 

@@ -22,3 +22,12 @@ def trial(synthetic_snapshot):
     from trialdash.trial import Trial
 
     return Trial.open(synthetic_snapshot)
+
+
+@pytest.fixture(scope="session")
+def multisite_snapshot(tmp_path_factory) -> Path:
+    """The default synthetic trial with ADSL SITEID spread over sites 701, 702, 703
+    (tests/multisite.py)."""
+    from multisite import build_multisite
+
+    return build_multisite(tmp_path_factory.mktemp("multisite") / "trial.duckdb")

@@ -97,6 +97,13 @@ class Trial:
         """USUBJID -> stable pseudonym (P-7K3Q, keyed hash, see trialdash.pseudonyms)."""
         return dict(zip(self.options["USUBJID"], self.options["pseudonym"], strict=True))
 
+    def site_labels(self) -> dict[str, str]:
+        """SITEID -> label for the site filter (with the site name when ADSL has one)."""
+        from trialdash.access import site_choices
+
+        return site_choices(self.run("subjects", dose_groups=None, subtypes=None,
+                                     subjects=None))
+
     def cohort(self, flt: Filter | None = None) -> Cohort:
         return Cohort(self, flt or Filter())
 
@@ -115,7 +122,11 @@ class Cohort:
     @cached_property
     def subjects(self) -> pd.DataFrame:
         """ADSL rows kept by the filter: enrolled, not-infused and screen-failure rows too."""
-        return self.trial.run("subjects", **self.filter.query_params())
+        frame = self.trial.run("subjects", **self.filter.query_params())
+        if self.filter.sites:
+            site = frame["SITEID"].astype("string").str.strip()
+            frame = frame[site.isin(self.filter.sites).fillna(False)].reset_index(drop=True)
+        return frame
 
     @cached_property
     def infused(self) -> pd.DataFrame:

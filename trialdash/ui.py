@@ -20,7 +20,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from trialdash import queries, ui_cuts
+from trialdash import access, audit, queries, ui_access, ui_cuts
+from trialdash.access import Grant
 from trialdash.analysis.filters import Filter
 from trialdash.report.button import meeting_pack_buttons
 from trialdash.snapshot import connect_read_only, default_path, read_meta
@@ -30,6 +31,7 @@ SYNTHETIC_LABEL = "SYNTHETIC DATA"
 _PARAM_DOSE, _PARAM_SUBTYPE = "dose", "subtype"
 _PARAM_PATIENT, _PARAM_PRESENT = "patient", "present"
 DATA_PAGE = "pages/data.py"
+_PARAM_SITE = "site"
 
 
 def _snapshot_key(path: Path | None = None) -> tuple[str, float]:
@@ -57,14 +59,19 @@ def _cached_meta(path: str, mtime: float) -> dict:
     return read_meta(_connection(path, mtime))
 
 
-def trial() -> Trial:
+def trial(grant: Grant | None = None) -> Trial:
     """The snapshot shown (the current one, or a kept cut picked in the sidebar) as a
-    :class:`Trial` whose queries are cached per snapshot."""
-    return trial_at(ui_cuts.shown_path())
+    :class:`Trial` whose queries are cached per snapshot and restricted to ``grant``."""
+    return trial_at(ui_cuts.shown_path(), grant)
 
 
-def trial_at(snapshot: Path) -> Trial:
-    """The snapshot at a path as a :class:`Trial` whose queries are cached per snapshot."""
+def trial_at(snapshot: Path, grant: Grant | None = None) -> Trial:
+    """The snapshot at a path as a :class:`Trial` whose queries are cached per snapshot.
+
+    Every query result is restricted to the patients ``grant`` may see (default: the
+    signed-in user's), so no page, table or download, of the shown cut or of a cut it is
+    compared with, can reach another site's patient.
+    """
     path, mtime = _snapshot_key(snapshot)
     if mtime == 0.0:
         st.error(
@@ -77,7 +84,10 @@ def trial_at(snapshot: Path) -> Trial:
         frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
         return _cached_query(path, mtime, name, frozen)
 
-    return Trial(run, _cached_meta(path, mtime))
+    grant = grant or ui_access.current_grant()
+    allowed = access.allowed_subjects(
+        run("subjects", dose_groups=None, subtypes=None, subjects=None), grant)
+    return Trial(access.restrict_runner(run, allowed), _cached_meta(path, mtime))
 
 
 # --- shared filters, mirrored in the URL -------------------------------------------------
@@ -103,6 +113,7 @@ class View:
     cohort: Cohort
     present: bool
     labels: dict[str, str]  # USUBJID -> label shown (pseudonym in presentation mode)
+    grant: Grant = access.LOCAL_USER
 
     def label(self, usubjid: str) -> str:
         return self.labels.get(usubjid, usubjid)
@@ -145,23 +156,32 @@ def _keep(name: str) -> None:
     st.session_state[f"_keep_{name}"] = st.session_state[f"flt_{name}"]
 
 
-def sidebar_filters(trial: Trial) -> View:
+def sidebar_filters(trial: Trial, grant: Grant = access.LOCAL_USER) -> View:
     """Dose-group, subtype and patient filters plus the presentation toggle, in the sidebar.
 
     Initial values come from the URL; every change is written back to it, so a copied link
     reproduces the view (patient included, as USUBJID or, in presentation mode, as its
-    pseudonym). Values survive switching pages.
+    pseudonym). Values survive switching pages. URL values are untrusted: only known
+    values are taken, and the choices are those of the ``grant`` (a monitor's sites and
+    patients; a sponsor is always in presentation mode and links name pseudonyms only).
     """
     doses, subtypes = trial.dose_groups, trial.subtypes
     patients = list(trial.options["USUBJID"])
+    sites = trial.site_labels()
     _restore("dose", lambda: _from_url(_PARAM_DOSE, doses))
     _restore("subtype", lambda: _from_url(_PARAM_SUBTYPE, subtypes))
+    _restore("site", lambda: _from_url(_PARAM_SITE, list(sites)))
     pseudonyms = trial.pseudonyms()
-    by_pseudonym = {v: k for k, v in pseudonyms.items()}
-    _restore("patient", lambda: [by_pseudonym.get(p, p) for p in st.query_params.get_all(
-        _PARAM_PATIENT) if p in pseudonyms or p in by_pseudonym])
+    _restore("patient", lambda: _patients_from_url(pseudonyms, grant))
     _restore("present", lambda: st.query_params.get(_PARAM_PRESENT) in ("1", "true", "yes"))
     state = st.session_state
+    for name, allowed in (("dose", doses), ("subtype", subtypes), ("site", sites),
+                          ("patient", patients)):
+        # Kept values from another snapshot or another access never reach a widget.
+        kept = access.known_values(state[f"flt_{name}"], allowed)
+        state[f"flt_{name}"] = state[f"_keep_{name}"] = kept
+    if grant.pseudonymised:
+        state.flt_present = state._keep_present = True
     present = bool(state.flt_present)
     labels = pseudonyms if present else {p: p for p in patients}
     with st.sidebar:
@@ -171,28 +191,54 @@ def sidebar_filters(trial: Trial) -> View:
         st.multiselect(trial.subtype_label, subtypes, key="flt_subtype",
                        placeholder="All", on_change=_keep,
                        args=("subtype",))
+        st.multiselect("Sites", list(sites), key="flt_site", placeholder="All sites",
+                       format_func=lambda s: sites.get(s, s), on_change=_keep, args=("site",))
         st.multiselect("Patients", patients, key="flt_patient", placeholder="All patients",
                        format_func=lambda p: labels.get(p, p), on_change=_keep,
                        args=("patient",))
         st.toggle("Presentation mode", key="flt_present", on_change=_keep, args=("present",),
-                  help="Larger type, pseudonyms instead of patient IDs, days instead of dates.")
+                  disabled=grant.pseudonymised,
+                  help="Larger type, pseudonyms instead of patient IDs, days instead of dates."
+                  + (" Always on for your access." if grant.pseudonymised else ""))
     _sync_url(_PARAM_DOSE, state.flt_dose)
     _sync_url(_PARAM_SUBTYPE, state.flt_subtype)
+    _sync_url(_PARAM_SITE, state.flt_site)
     # In presentation mode the URL (visible on the shared screen) carries pseudonyms too.
     _sync_url(_PARAM_PATIENT, [labels.get(p, p) for p in state.flt_patient])
     _sync_url(_PARAM_PRESENT, ["1"] if present else [])
-    flt = Filter.of(state.flt_dose, state.flt_subtype, state.flt_patient)
-    return View(trial, trial.cohort(flt), present, labels)
+    flt = Filter.of(state.flt_dose, state.flt_subtype, state.flt_patient, state.flt_site)
+    return View(trial, trial.cohort(flt), present, labels, grant)
+
+
+def _patients_from_url(pseudonyms: dict[str, str], grant: Grant) -> list[str]:
+    """USUBJIDs named by the URL's patient values (USUBJIDs or pseudonyms; pseudonyms only
+    for a pseudonymised grant). A value naming no patient the grant may see is dropped and
+    the page says a linked patient is not available."""
+    by_pseudonym = {v: k for k, v in pseudonyms.items()}
+    ids = {} if grant.pseudonymised else {p: p for p in pseudonyms}
+    known = {**ids, **by_pseudonym}
+    values = st.query_params.get_all(_PARAM_PATIENT)
+    if any(v not in known for v in values):
+        st.warning(f"A patient in this link is {ui_access.NOT_AVAILABLE}.",
+                   icon=":material/block:")
+        ui_access.record(audit.REFUSED, grant if grant.email else None,
+                         detail="patient in link not available")
+    return access.known_values((known.get(v, "") for v in values), pseudonyms)
 
 
 def select_patient(usubjid: str) -> None:
     """Narrow the shared patient filter to one patient (links into the profile).
 
     Call it from a widget callback or before the sidebar is drawn: the sidebar widget picks
-    the new value up on its next draw.
+    the new value up on its next draw, and writes it to the URL as it is shown (the
+    pseudonym in presentation mode: a USUBJID written here would reach the browser).
     """
     st.session_state["_keep_patient"] = [usubjid]
-    _sync_url(_PARAM_PATIENT, [usubjid])
+
+
+def record_patient_view(view: View, usubjid: str) -> None:
+    """Note in the audit trail that this patient's profile was shown."""
+    ui_access.record_patient_view(view.grant, usubjid)
 
 
 def page_header(view: View, title: str) -> None:
@@ -200,6 +246,8 @@ def page_header(view: View, title: str) -> None:
     st.title(title)
     meta = view.trial.meta
     parts = [f"**{view.cohort.count}**", f"data cut-off {meta['cutoff_date']}"]
+    if view.grant.site_scoped:
+        parts.insert(1, view.grant.describe())
     if view.trial.is_synthetic:
         parts.append(f":red-background[**{SYNTHETIC_LABEL}**]")
     n_findings = len(view.cohort.findings())
@@ -236,7 +284,7 @@ def selectable_table(view: View, frame: pd.DataFrame, name: str, key: str,
     height = (len(shown) + 1) * ROW_PX + 3 if len(shown) <= MAX_ROWS_IN_FULL else "auto"
     event = st.dataframe(shown, hide_index=True, width="stretch", height=height, key=key,
                          on_select="rerun", selection_mode="single-row", **kwargs)
-    _download_csv(shown, name)
+    _download_csv(view, shown, name)
     return list(event.selection.rows)
 
 
@@ -308,16 +356,18 @@ def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None
     else:
         height = (rows + 1) * ROW_PX + 3 if rows <= MAX_ROWS_IN_FULL else "auto"
         st.dataframe(shown, hide_index=hide_index, width="stretch", height=height, **kwargs)
-    _download_csv(shown, name, hide_index)
+    _download_csv(view, shown, name, hide_index)
 
 
-def _download_csv(shown: pd.DataFrame, name: str, hide_index: bool = True) -> None:
+def _download_csv(view: View, shown: pd.DataFrame, name: str, hide_index: bool = True) -> None:
+    """A CSV download of exactly what is shown; the download is audited."""
     st.download_button(
         f"Download {name} (CSV)",
         shown.to_csv(index=not hide_index).encode("utf-8"),
         file_name=f"{name.lower().replace(' ', '_')}.csv",
         mime="text/csv",
         key=f"dl_{name}",
+        on_click=ui_access.record_download, args=(view.grant, name),
     )
 
 
@@ -361,11 +411,17 @@ def current_view() -> View:
     # Less empty space above the title, so a chart starts within a 720-pixel-high screen.
     st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")
     ui_cuts.cut_sidebar()
-    current = trial()
-    view = sidebar_filters(current)
+    grant = ui_access.current_grant()
+    current = trial(grant)
+    view = sidebar_filters(current, grant)
     _sidebar_about(current)
     ui_cuts.cut_banners(current)
     meeting_pack_buttons(view)
+    ui_access.record_page_view(grant, st.session_state.get(ui_access.PAGE_KEY, ""), {
+        "dose": list(view.cohort.filter.dose_groups),
+        "subtype": list(view.cohort.filter.subtypes),
+        "site": list(view.cohort.filter.sites),
+        "patient": list(view.cohort.filter.patients), "present": view.present})
     if view.present:
         st.html("<style>.stMarkdown p, .stMarkdown li, .stCaption,"
                 " [data-testid='stTable'] td, [data-testid='stTable'] th"

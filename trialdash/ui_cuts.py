@@ -361,6 +361,8 @@ def cut_history_table(view) -> None:
         "Enrolled": c.enrolled, "Infused": c.infused,
         "Current": "yes" if c.live else "", "Link": f"?cut={c.cut_id}",
         "File": c.path} for c in cuts])
+    if view.grant.site_scoped:  # whole-trial counts are not a site monitor's to see
+        frame = frame.drop(columns=["Enrolled", "Infused"])
     ui.table(view, frame, "data cuts",
              caption="The current snapshot and the cuts kept when it was replaced (newest "
                      "first). Pick one under Data cut in the sidebar, or open its link.")

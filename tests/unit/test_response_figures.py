@@ -62,19 +62,21 @@ def test_swimmer_traces_and_lane_order(lanes, events):
     assert fig.layout.xaxis.title.text == "Days since infusion"
 
 
-def test_swimmer_bars_carry_usubjid_and_dose_colours(lanes, events):
-    """Each lane bar's customdata is its USUBJID; its colour is the dose group's fixed colour."""
+def test_swimmer_bars_carry_labels_and_dose_colours(lanes, events):
+    """Each lane bar's customdata is its label (never the USUBJID, which would reach the
+    browser); its colour is the dose group's fixed colour."""
     colours = dose_colour_map(DOSES)
     fig = fig_rsp.swimmer(lanes, events, "dose_group", colours, LABELS)
     low = _trace(fig, DOSES[0])
-    assert list(low.customdata) == ["S-1", "S-2"]
+    assert list(low.customdata) == ["P01", "P02"]
     assert list(low.y) == ["P01", "P02"]
     assert list(low.x) == [120.0, 60.0]
     assert colours[DOSES[0]] == "#0072B2" and low.marker.line.color == "#0072B2"
     assert low.marker.color == "rgba(0,114,178,0.55)"
     for trace in fig.data:
-        ids = [c for c in trace.customdata if c is not None]
-        assert set(ids) <= set(LABELS)
+        shown = [c for c in trace.customdata if c is not None]
+        assert shown and set(shown) <= set(LABELS.values())
+    assert "S-" not in fig.to_json()
 
 
 def test_swimmer_hover_uses_labels_not_ids(lanes, events):
@@ -170,6 +172,8 @@ def test_selected_patient_from_customdata_or_label():
     assert fig_rsp.selected_patient([{"customdata": "S-2", "y": "P02"}], LABELS) == "S-2"
     assert fig_rsp.selected_patient([{"customdata": ["S-3"]}], LABELS) == "S-3"
     assert fig_rsp.selected_patient([{"y": "P01"}], LABELS) == "S-1"
+    assert fig_rsp.selected_patient([{"customdata": "P03"}], LABELS) == "S-3"
+    assert fig_rsp.selected_patient([{"customdata": "S-9' OR 1=1"}], LABELS) is None
     assert fig_rsp.selected_patient([{"y": "P99"}], LABELS) is None
     assert fig_rsp.selected_patient([], LABELS) is None
 
@@ -180,7 +184,7 @@ def test_swimmer_draws_lanes_without_a_colour_value(lanes, events):
     fig = fig_rsp.swimmer(lanes, events, "subtype", {"T-ALL": "#1b9e77", "AITL": "#e7298a"},
                           LABELS)
     unknown = _trace(fig, "Unknown")
-    assert list(unknown.customdata) == ["S-2"]
+    assert list(unknown.customdata) == ["P02"]
     assert unknown.marker.line.color == fig_rsp.MISSING_COLOUR
 
 

@@ -1,4 +1,4 @@
-"""The one filter every analysis takes: dose groups, disease subtypes and patients.
+"""The one filter every analysis takes: dose groups, disease subtypes, patients and sites.
 
 An empty tuple means "no restriction". Filters combine with AND: a patient is kept when
 their dose group, subtype and ID are each allowed.
@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Filter:
-    """Dose groups, subtypes and USUBJIDs to keep (empty = all)."""
+    """Dose groups, subtypes, USUBJIDs and ADSL SITEIDs to keep (empty = all)."""
 
     dose_groups: tuple[str, ...] = ()
     subtypes: tuple[str, ...] = ()
     patients: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -24,15 +25,18 @@ class Filter:
         dose_groups: Iterable[str] | None = None,
         subtypes: Iterable[str] | None = None,
         patients: Iterable[str] | None = None,
+        sites: Iterable[str] | None = None,
     ) -> Filter:
-        return cls(tuple(dose_groups or ()), tuple(subtypes or ()), tuple(patients or ()))
+        return cls(tuple(dose_groups or ()), tuple(subtypes or ()), tuple(patients or ()),
+                   tuple(sites or ()))
 
     @property
     def is_everyone(self) -> bool:
-        return not (self.dose_groups or self.subtypes or self.patients)
+        return not (self.dose_groups or self.subtypes or self.patients or self.sites)
 
     def query_params(self) -> dict[str, list[str] | None]:
-        """Parameters for ``queries/subjects.sql`` (None = no restriction)."""
+        """Parameters for ``queries/subjects.sql`` (None = no restriction); the site filter
+        is applied to that query's result by :class:`trialdash.trial.Cohort`."""
         return {
             "dose_groups": list(self.dose_groups) or None,
             "subtypes": list(self.subtypes) or None,
@@ -50,6 +54,8 @@ class Filter:
             "Subtype: " + (", ".join(self.subtypes) or "all"),
             "Patients: " + (", ".join(label(p) for p in self.patients) or "all"),
         ]
+        if self.sites:
+            parts.append("Sites: " + ", ".join(self.sites))
         return " · ".join(parts)
 
 

@@ -463,13 +463,13 @@ def patient_record(trial: Trial, usubjid: str) -> PatientRecord:
 def patient_choices(trial: Trial, flt: Filter) -> pd.DataFrame:
     """Patients the profile page may show under a filter, in dose then USUBJID order.
 
-    The dose-group and subtype filters always apply. The patient filter applies only when
+    The dose-group, subtype and site filters always apply. The patient filter applies only when
     it names several patients: a single patient in it is the one being looked at (arriving
     from a link or the swimmer plot), and the page must still let the monitor move on to
     the next patient. Columns: USUBJID, pseudonym, subtype, dose_group, infused.
     """
     narrowed = Filter(flt.dose_groups, flt.subtypes,
-                      flt.patients if len(flt.patients) > 1 else ())
+                      flt.patients if len(flt.patients) > 1 else (), flt.sites)
     subjects = trial.cohort(narrowed).subjects
     return subjects[["USUBJID", "pseudonym", "subtype", "dose_group", "infused"]
                     ].reset_index(drop=True)

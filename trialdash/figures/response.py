@@ -131,7 +131,8 @@ def _lane_hover(lanes: pd.DataFrame, label: dict[str, str]) -> list[str]:
 
 
 def _lane_bars(fig: go.Figure, lanes: pd.DataFrame, y: list[str], hover: list[str],
-               colour_by: str, colours: dict[str, str], factor: float) -> None:
+               colour_by: str, colours: dict[str, str], factor: float,
+               label: dict[str, str]) -> None:
     values = lanes[colour_by].fillna(UNKNOWN)
     groups = [g for g in colours if (values == g).any()]
     others = sorted(set(values) - set(groups))
@@ -143,7 +144,7 @@ def _lane_bars(fig: go.Figure, lanes: pd.DataFrame, y: list[str], hover: list[st
             orientation="h", name=str(group), width=0.62,
             marker={"color": rgba(colours.get(group, MISSING_COLOUR), 0.55),
                     "line": {"color": colours.get(group, MISSING_COLOUR), "width": 1}},
-            customdata=part["USUBJID"].to_numpy(),
+            customdata=part["USUBJID"].map(label).to_numpy(),
             hovertext=[hover[i] for i in np.flatnonzero(mask)],
             hovertemplate="%{hovertext}<extra></extra>",
         )
@@ -164,7 +165,7 @@ def _response_lines(fig: go.Figure, lanes: pd.DataFrame, y: list[str],
                 f"({days:.0f} days{', ongoing' if ongoing else ''})")
         xs += [start / factor, end / factor, None]
         ys += [y_of[u], y_of[u], None]
-        ids += [u, u, None]
+        ids += [label[u], label[u], None]
         hover += [text, text, None]
     fig.add_scatter(
         x=xs, y=ys, mode="lines", name=RESPONSE_NAME,
@@ -188,7 +189,7 @@ def _event_markers(fig: go.Figure, events: pd.DataFrame, y_of: dict[str, str],
             yaxis="y2" if kind in LOWER_EVENTS else "y",
             marker={"symbol": symbol, "color": fill, "size": size,
                     "line": {"color": outline, "width": 1.5}},
-            customdata=part["USUBJID"].to_numpy(),
+            customdata=part["USUBJID"].map(label).to_numpy(),
             hovertext=[f"<b>{label[u]}</b>: {name}{_cd7_note(kind, relapse_cd7.get(u))}, "
                        f"{_days_text(d)}"
                        for u, d in zip(part["USUBJID"], part["day"], strict=True)],
@@ -214,7 +215,7 @@ def _ongoing_markers(fig: go.Figure, lanes: pd.DataFrame, y: list[str], label: d
         x=part["end_day"] / factor + offset, y=[y[i] for i in np.flatnonzero(mask)],
         mode="markers", name=ONGOING,
         marker={"symbol": "triangle-right", "color": "#000000", "size": size},
-        customdata=part["USUBJID"].to_numpy(),
+        customdata=part["USUBJID"].map(label).to_numpy(),
         hovertext=[f"<b>{label[u]}</b>: response ongoing at last contact, {_days_text(d)}"
                    for u, d in zip(part["USUBJID"], part["end_day"], strict=True)],
         hovertemplate="%{hovertext}<extra></extra>",
@@ -245,13 +246,14 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
 
     Notes
     -----
-    Every lane bar, response bar and marker carries ``customdata = USUBJID``, so a selected
-    point maps back to its patient. The thick dark line inside a lane is the first response
-    episode; markers show response onset (CR star, CRi hexagram, PR triangle), progression or
-    relapse (red X), allo-HSCT (purple diamond), death (black square), and a black arrow at the
-    lane end when the response is ongoing. Progression, transplant and death sit
-    :data:`EVENT_LANE_SHIFT` of a lane below the centre line (an overlaid axis), so they do
-    not hide a response-onset marker on the same days.
+    Every lane bar, response bar and marker carries ``customdata`` = the patient's label
+    (the pseudonym in presentation mode: whatever reaches the browser counts as shown), so
+    :func:`selected_patient` maps a selected point back to its patient. The thick dark line
+    inside a lane is the first response episode; markers show response onset (CR star, CRi
+    hexagram, PR triangle), progression or relapse (red X), allo-HSCT (purple diamond), death
+    (black square), and a black arrow at the lane end when the response is ongoing.
+    Progression, transplant and death sit :data:`EVENT_LANE_SHIFT` of a lane below the centre
+    line (an overlaid axis), so they do not hide a response-onset marker on the same days.
     """
     title = "Swimmer plot: time on study, response and key events"
     if colour_by not in ("dose_group", "subtype"):
@@ -264,7 +266,8 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
     y_of = dict(zip(lanes["USUBJID"], y, strict=True))
     size = font_size - 1
     fig = go.Figure()
-    _lane_bars(fig, lanes, y, _lane_hover(lanes, label), colour_by, colours or {}, factor)
+    _lane_bars(fig, lanes, y, _lane_hover(lanes, label), colour_by, colours or {}, factor,
+               label)
     _response_lines(fig, lanes, y, label, factor, width=max(4, font_size // 3))
     _event_markers(fig, events, y_of, label, factor, size, relapse_cd7)
     _ongoing_markers(fig, lanes, y, label, factor, size)
@@ -332,15 +335,20 @@ def bor_by_group_bar(counts: pd.DataFrame, by: str = "dose_group", font_size: in
 def selected_patient(points: Sequence[dict], labels: dict[str, str] | None = None) -> str | None:
     """USUBJID of the first selected swimmer point, or None.
 
-    Every swimmer trace carries ``customdata = USUBJID``; a point without it (e.g. an older
-    figure) is mapped back from its y label through ``labels`` (USUBJID -> label).
+    Every swimmer trace carries ``customdata`` = the patient's label; it (or a USUBJID
+    among ``labels``' keys), else the point's y label, is mapped back through ``labels``
+    (USUBJID -> label). The selection comes from the browser, so anything naming no
+    patient in ``labels`` is ignored.
     """
-    by_label = {v: k for k, v in (labels or {}).items()}
+    labels = labels or {}
+    by_label = {v: k for k, v in labels.items()}
     for point in points:
         custom = point.get("customdata")
         if isinstance(custom, (list, tuple)):
             custom = custom[0] if custom else None
-        if isinstance(custom, str) and custom:
+        if isinstance(custom, str) and custom in by_label:
+            return by_label[custom]
+        if isinstance(custom, str) and custom in labels:
             return custom
         y = point.get("y")
         if y is not None and str(y) in by_label:
