@@ -59,6 +59,10 @@ def add_parser(commands) -> None:
                         help="subtype to keep (repeat, or comma-separated)")
     report.add_argument("--patient", action="append", metavar="ID",
                         help="patient to keep, USUBJID or pseudonym (repeat, or comma-separated)")
+    report.add_argument("--site", action="append", metavar="SITEID",
+                        help="site to keep (repeat, or comma-separated)")
+    report.add_argument("--cut", metavar="YYYY-MM-DD",
+                        help="a kept data cut (its cut-off date or file name); default: current")
     report.add_argument("--param", action="append", metavar="NAME=VALUE",
                         help="any other URL query parameter of the dashboard, passed through "
                              "unchanged (repeat for several values), e.g. --param site=701")
@@ -83,6 +87,10 @@ def run(args: argparse.Namespace) -> int:
         clash = sorted(set(params) & set(FILTER_PARAMS))
         if clash:
             raise ValueError(f"use --{clash[0]} rather than --param {clash[0]}=...")
+        if args.site:
+            params["site"] = _values(args.site)
+        if args.cut:
+            params["cut"] = [args.cut]
         request = PackRequest(_values(args.dose), _values(args.subtype), _values(args.patient),
                               args.present, params, args.snapshot, args.paper,
                               _widgets(args.widget))

@@ -35,7 +35,8 @@ HEADINGS = {"title": 1, "header": 2, "subheader": 3}
 TEXTS = ("markdown", "caption")
 PREFORMATTED = ("code", "text", "json")
 ALERTS = ("info", "warning", "error", "success")
-SETTINGS = ("selectbox", "radio", "button_group", "toggle", "checkbox", "multiselect")
+SETTINGS = ("selectbox", "radio", "button_group", "toggle", "checkbox", "multiselect",
+            "number_input", "slider")
 # Controls with nothing to show in a document (their result is on the page already).
 IGNORED = ("button", "download_button", "empty", "space", "page_link", "link_button")
 _STYLE_ONLY = re.compile(r"^\s*(<style>.*?</style>\s*)+$", re.DOTALL)
@@ -172,6 +173,8 @@ def _setting_value(node, kind: str) -> str:
     """A page widget's current value as the page shows it (formatted, e.g. a pseudonym)."""
     if kind in ("toggle", "checkbox"):
         return "on" if node.value else "off"
+    if kind in ("number_input", "slider"):
+        return str(node.value)
     if kind in ("selectbox", "radio"):
         index = node.index
         return "none" if index is None else str(node.options[index])

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from trialdash.analysis.filters import Filter
+from trialdash.history import Cut, list_cuts
 from trialdash.report import harvest as harvesting
 from trialdash.report import html as html_pack
 from trialdash.report.redact import Pseudonymiser
@@ -52,13 +53,31 @@ class PackRequest:
         return query
 
 
+def shown_cut(request: PackRequest) -> Cut | None:
+    """The kept data cut the view asks for (URL parameter ``cut``: a cut-off date or a kept
+    file's name, as the dashboard reads it), or None for the current snapshot.
+
+    Raises ValueError for a cut that is not kept beside the snapshot.
+    """
+    asked = request.query_params().get("cut")
+    if not asked:
+        return None
+    cuts = list_cuts(request.snapshot)
+    for cut in cuts:
+        if asked[0] in (cut.cut_id, str(cut.cutoff)):
+            return cut
+    raise ValueError(f"unknown data cut {asked[0]!r} (kept: "
+                     f"{', '.join(str(c.cutoff) for c in cuts) or 'none'})")
+
+
 def unknown_filter_values(trial: Trial, request: PackRequest) -> list[str]:
     """Filter values the snapshot does not have (the dashboard would silently drop them)."""
     pseudonyms = trial.pseudonyms()
     known = {"dose group": set(trial.dose_groups), "subtype": set(trial.subtypes),
-             "patient": set(pseudonyms) | set(pseudonyms.values())}
+             "patient": set(pseudonyms) | set(pseudonyms.values()),
+             "site": set(trial.site_labels())}
     asked = {"dose group": request.dose_groups, "subtype": request.subtypes,
-             "patient": request.patients}
+             "patient": request.patients, "site": tuple(request.query_params().get("site", ()))}
     return [f"{kind} {value!r} (known: {', '.join(sorted(known[kind]))})"
             for kind, values in asked.items() for value in values
             if value not in known[kind]]
@@ -68,7 +87,8 @@ def title_page(trial: Trial, harvest: harvesting.Harvest, request: PackRequest,
                generated: datetime) -> html_pack.TitlePage:
     """The title page's facts for the view the app actually applied."""
     meta = trial.meta
-    flt = Filter.of(harvest.dose_groups, harvest.subtypes, harvest.patients)
+    flt = Filter.of(harvest.dose_groups, harvest.subtypes, harvest.patients,
+                    request.query_params().get("site"))
     labels = trial.pseudonyms() if harvest.present else {}
     others = tuple(f"{name} = {', '.join(values)}" for name, values in request.params.items()
                    if name not in FILTER_PARAMS)
@@ -99,12 +119,16 @@ def build_html(request: PackRequest) -> tuple[str, harvesting.Harvest]:
     from plotly.offline import get_plotlyjs
 
     trial = Trial.open(request.snapshot)
-    unknown = unknown_filter_values(trial, request)
+    cut = shown_cut(request)
+    # The title page describes the cut shown; pseudonyms come from the live snapshot, which
+    # holds every patient of every earlier cut (the key is the same for all cuts).
+    shown = Trial.open(Path(cut.path)) if cut else trial
+    unknown = unknown_filter_values(shown, request)
     if unknown:
         raise ValueError("unknown filter value: " + "; ".join(unknown))
     harvest = harvesting.harvest(request.query_params(), request.snapshot,
                                  widgets=request.widgets)
-    title = title_page(trial, harvest, request, datetime.now(UTC))
+    title = title_page(shown, harvest, request, datetime.now(UTC))
     if harvest.present:
         harvest = pseudonymiser(trial).harvest(harvest)
     return html_pack.render(harvest, title, get_plotlyjs(), request.paper), harvest
