@@ -26,6 +26,9 @@ APP_NAME = "Trial results dashboard"
 NO_SIGN_IN = "No sign-in configured: anyone who can reach this address sees all data"
 NOT_AVAILABLE = "not available for your access"
 _SIGNED_IN = "_access_signed_in"
+# Set only in the meeting pack's own process (trialdash.report.harvest): every page it runs
+# headlessly is run with this grant. The dashboard server never sets it.
+_headless_grant: Grant | None = None
 _REFUSED = "_access_refused"
 _LAST_VIEW = "_access_last_view"
 PAGE_KEY = "_access_page"  # the current page's name, set by app.py before it runs the page
@@ -138,6 +141,17 @@ def _signed_in_grant(draw: bool) -> Grant:
     return grant
 
 
+def run_pages_as(grant: Grant | None) -> None:
+    """Run every page of this process with ``grant`` (None: as sign-in says).
+
+    For the meeting pack, built in a process of its own from the signed-in user's grant: the
+    sign-in configuration of the server (e.g. ``--secrets.files``) need not be visible there,
+    and the pack must hold exactly what the user's role may see.
+    """
+    global _headless_grant
+    _headless_grant = grant
+
+
 def gate(draw: bool = True) -> Grant:
     """Who is looking, or stop the script with nothing of the trial shown.
 
@@ -145,6 +159,8 @@ def gate(draw: bool = True) -> Grant:
     the grant from :func:`current_grant`. ``draw`` puts the signed-in user and the sign-out
     button (or the no-sign-in warning) in the sidebar.
     """
+    if _headless_grant is not None:
+        return _headless_grant
     if auth_configured():
         grant = _signed_in_grant(draw)
         if draw:

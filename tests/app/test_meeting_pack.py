@@ -6,6 +6,7 @@ holds only the filtered patients."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -25,11 +26,13 @@ TIMEOUT = 120
 LOW_DOSE = "0.25 x10^6 cells/kg"
 
 
-def run_report(out: Path, *options: str, snapshot: Path) -> subprocess.CompletedProcess:
+def run_report(out: Path, *options: str, snapshot: Path,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """``python -m trialdash report`` in its own process, as the sidebar button runs it."""
     result = subprocess.run(
         [sys.executable, "-m", "trialdash", "report", "--out", str(out), "--snapshot",
-         str(snapshot), *options], cwd=ROOT, capture_output=True, text=True, timeout=300)
+         str(snapshot), *options], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, **(env or {})})
     print(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "")  # timing
     return result
 
@@ -284,3 +287,32 @@ def test_pack_of_an_earlier_cut_states_its_cutoff(tmp_path):
     refused = run_report(missing, "--cut", "2023-01-01", snapshot=live)
     assert refused.returncode == 2 and "unknown data cut '2023-01-01'" in refused.stderr
     assert not missing.exists()
+
+
+def test_pack_for_a_signed_in_monitor_holds_only_their_sites(multisite_snapshot, tmp_path):
+    """The button builds the pack as the signed-in user (--user): a monitor of sites 701 and
+    703 gets their patients only, pages and title page alike, however the server's sign-in
+    is configured; a user the access file does not know gets no pack at all."""
+    from access_harness import ACCESS, MONITOR_SITES
+
+    access_file = tmp_path / "access.toml"
+    access_file.write_text(ACCESS)
+    env = {"TRIALDASH_ACCESS": str(access_file)}
+    out = tmp_path / "monitor.html"
+    result = run_report(out, "--user", "cra@cro.example", snapshot=multisite_snapshot,
+                        env=env)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    with duckdb.connect(str(multisite_snapshot), read_only=True) as con:
+        rows = con.execute("SELECT USUBJID, SITEID, infused FROM adsl").fetchall()
+    mine = {u for u, site, _ in rows if site in MONITOR_SITES}
+    others = {u for u, site, _ in rows if site not in MONITOR_SITES}
+    assert others and not [u for u in others if u in text]
+    assert [u for u in mine if u in text], "the monitor's own patients are shown"
+    infused = sum(1 for _, site, inf in rows if site in MONITOR_SITES and inf == "Y")
+    assert f"{infused} of {infused} patients" in text and "site 701, 703" in text
+    refused = tmp_path / "stranger.html"
+    result = run_report(refused, "--user", "stranger@example.org",
+                        snapshot=multisite_snapshot, env=env)
+    assert result.returncode == 2 and "no access: ask the study team" in result.stderr
+    assert not refused.exists()

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -106,17 +107,35 @@ def visit(page, url: str, path: str) -> str:
     return page.locator("body").inner_text()
 
 
-def downloads_of(page) -> str:
-    """Click every download button of the page (those in closed expanders and tabs too);
-    the downloaded files' text."""
-    texts = []
+def _download_text(download) -> str:
+    """A downloaded file as text: a CSV as it is; the meeting pack's HTML without the plotly.js
+    library it inlines (code, not data); its PDF through pdftotext (Debian poppler-utils)."""
+    path = Path(download.path())
+    name = download.suggested_filename.lower()
+    if name.endswith(".pdf"):
+        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if name.endswith(".html"):
+        from plotly.offline import get_plotlyjs
+
+        text = text.replace(get_plotlyjs(), "")
+    return text
+
+
+def downloads_of(page) -> tuple[str, str]:
+    """Click every download button of the page (those in closed expanders and tabs too, and
+    the sidebar's meeting pack, built for the signed-in user): the CSV files' text, and the
+    packs' text (documents, not tables: not to be split at commas)."""
+    tables, documents = [], []
     buttons = page.locator('[data-testid="stDownloadButton"] button')
     for i in range(buttons.count()):
-        with page.expect_download(timeout=30_000) as info:
+        with page.expect_download(timeout=120_000) as info:
             buttons.nth(i).dispatch_event("click")
-        texts.append(Path(info.value.path()).read_text(encoding="utf-8", errors="replace"))
+        is_csv = info.value.suggested_filename.lower().endswith(".csv")
+        (tables if is_csv else documents).append(_download_text(info.value))
         wait_idle(page)
-    return "\n".join(texts)
+    return "\n".join(tables), "\n".join(documents)
 
 
 def audit_lines(path: Path) -> list[dict]:
@@ -147,7 +166,7 @@ def test_monitor_sees_only_their_sites(signed_server, page, browser, multisite_s
         assert f"{len(infused)} of {len(infused)} patients" in body
         assert "site 701, 703" in body
         charts = page.evaluate(CHART_DATA)
-        text = body + charts + page.url + downloads_of(page)
+        text = body + charts + page.url + "".join(downloads_of(page))
         assert not [u for u in others if u in text], path
     screenshot(page, "signin_monitor_patient")
     for _, path, query in [h for h in HOSTILE if h[0] == MONITOR][:6]:
@@ -172,12 +191,14 @@ def test_sponsor_pages_hold_no_identifier_or_date(signed_server, page, everyone)
         cutoff = re.search(r"data cut-off (\d{4}-\d{2}-\d{2})", body).group(1)
         charts = page.evaluate(CHART_DATA)
         assert '"customdata"' in charts or path in ("survival",)
-        files = downloads_of(page)
-        text = body + charts + page.url + files
+        files, packs = downloads_of(page)
+        text = body + charts + page.url + files + packs
         assert not [u for u in everyone["USUBJID"] if u in text], path
-        words = tokens_of(texts=[body, page.url], csvs=[files], jsons=[charts])
+        words = tokens_of(texts=[body, page.url, packs], csvs=[files], jsons=[charts])
         assert not words & subjids, path
-        assert not dates_shown(text, {cutoff}), path
+        # The cut-off and the pack's generation date (its title page) are no patient's dates.
+        generated = datetime.now(UTC).date().isoformat()
+        assert not dates_shown(text, {cutoff, generated}), path
     screenshot(page, "signin_sponsor_patient")
 
 

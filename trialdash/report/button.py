@@ -18,6 +18,7 @@ from typing import Any
 
 import streamlit as st
 
+from trialdash import ui_access
 from trialdash.report.pack import FILTER_PARAMS
 from trialdash.snapshot import default_path
 
@@ -41,8 +42,10 @@ def page_widget_values(state: Mapping[str, Any]) -> dict[str, Any]:
 
 def report_command(out: Path, fmt: str, dose_groups, subtypes, patients, present: bool,
                    params: dict[str, list[str]], snapshot: Path,
-                   widgets: Mapping[str, Any] | None = None) -> list[str]:
-    """The ``python -m trialdash report`` command line for a view."""
+                   widgets: Mapping[str, Any] | None = None,
+                   user: str | None = None) -> list[str]:
+    """The ``python -m trialdash report`` command line for a view, built as ``user`` (the
+    signed-in user, so that their role's restrictions hold in the pack too)."""
     # Values are attached with '=' so that one starting with '-' is never read as an option.
     command = [sys.executable, "-m", "trialdash", "report", f"--out={out}",
                f"--format={fmt}", f"--snapshot={snapshot}"]
@@ -55,6 +58,8 @@ def report_command(out: Path, fmt: str, dose_groups, subtypes, patients, present
         if name not in FILTER_PARAMS:
             command += [f"--param={name}={value}" for value in values]
     command += [f"--widget={key}={json.dumps(value)}" for key, value in (widgets or {}).items()]
+    if user:
+        command.append(f"--user={user}")
     return command
 
 
@@ -74,10 +79,12 @@ def _deferred(fmt: str, view) -> Callable[[], bytes]:
     snapshot = default_path().resolve()
 
     def generate() -> bytes:
+        ui_access.record_download(view.grant, f"meeting pack ({fmt.upper()})")
         with tempfile.TemporaryDirectory(prefix="trialdash-pack-") as folder:
             out = Path(folder) / f"pack.{fmt}"
             command = report_command(out, fmt, flt.dose_groups, flt.subtypes, flt.patients,
-                                     view.present, params, snapshot, widgets)
+                                     view.present, params, snapshot, widgets,
+                                     view.grant.email or None)
             return build_pack(command, out)
 
     return generate

@@ -63,6 +63,9 @@ def add_parser(commands) -> None:
                         help="site to keep (repeat, or comma-separated)")
     report.add_argument("--cut", metavar="YYYY-MM-DD",
                         help="a kept data cut (its cut-off date or file name); default: current")
+    report.add_argument("--user", metavar="EMAIL",
+                        help="with sign-in configured: the signed-in user whose access applies "
+                             "(the dashboard's button passes it)")
     report.add_argument("--param", action="append", metavar="NAME=VALUE",
                         help="any other URL query parameter of the dashboard, passed through "
                              "unchanged (repeat for several values), e.g. --param site=701")
@@ -93,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             params["cut"] = [args.cut]
         request = PackRequest(_values(args.dose), _values(args.subtype), _values(args.patient),
                               args.present, params, args.snapshot, args.paper,
-                              _widgets(args.widget))
+                              _widgets(args.widget), args.user)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

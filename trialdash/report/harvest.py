@@ -28,6 +28,9 @@ from typing import Any
 
 import pandas as pd
 
+from trialdash import ui_access
+from trialdash.access import Grant
+
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
 PAGE_TIMEOUT_S = 120
 
@@ -258,7 +261,7 @@ def _apply_widget_values(at, widgets: Mapping[str, Any]) -> bool:
 
 def harvest(params: Mapping[str, Sequence[str]], snapshot: Path | None = None,
             app_script: Path = APP_SCRIPT,
-            widgets: Mapping[str, Any] | None = None) -> Harvest:
+            widgets: Mapping[str, Any] | None = None, grant: Grant | None = None) -> Harvest:
     """Run every page of the app with URL query ``params`` and collect what each shows.
 
     Parameters
@@ -273,6 +276,10 @@ def harvest(params: Mapping[str, Sequence[str]], snapshot: Path | None = None,
     widgets
         Values of page widgets by key (e.g. ``{"surv_endpoint": "PFS"}``), set on the page
         that shows the widget before it is collected; unknown keys are ignored.
+    grant
+        The access of the signed-in user the pack is for (the dashboard's button names the
+        user): every page runs with it, so the pack holds exactly what their role may see (a
+        monitor's sites, a sponsor's pseudonyms). None: the pages decide as in the dashboard.
 
     Raises
     ------
@@ -287,22 +294,31 @@ def harvest(params: Mapping[str, Sequence[str]], snapshot: Path | None = None,
     with _snapshot_env(snapshot):
         at = AppTest.from_file(str(app_script), default_timeout=PAGE_TIMEOUT_S)
         at.query_params.update(_query(params))
-        at.run()  # the default page, and the navigation's page list
-        pages = navigation_pages(at)
-        sections = []
-        root = Path(app_script).resolve().parent
-        for index, info in enumerate(pages):
-            script = Path(info["script_path"]).resolve()
-            relative = script.relative_to(root).as_posix()
-            if index or info.get("url_pathname"):
-                at.switch_page(relative).run()
-            if _apply_widget_values(at, widgets or {}):
-                at.run()
-            if at.exception:
-                raise ReportError(f"{info['page_name']}: the page raised "
-                                  f"{at.exception[0].value}")
-            sections.append(Section(info["page_name"], relative,
-                                    _blocks(at.main, info["page_name"])))
-        state = at.session_state
-        return Harvest(sections, list(state["flt_dose"]), list(state["flt_subtype"]),
-                       list(state["flt_patient"]), bool(state["flt_present"]))
+        ui_access.run_pages_as(grant)
+        try:
+            return _harvest_pages(at, app_script, widgets)
+        finally:
+            ui_access.run_pages_as(None)
+
+
+def _harvest_pages(at, app_script: Path, widgets: Mapping[str, Any] | None) -> Harvest:
+    """Run the default page, then every page of the navigation, collecting each."""
+    at.run()  # the default page, and the navigation's page list
+    pages = navigation_pages(at)
+    sections = []
+    root = Path(app_script).resolve().parent
+    for index, info in enumerate(pages):
+        script = Path(info["script_path"]).resolve()
+        relative = script.relative_to(root).as_posix()
+        if index or info.get("url_pathname"):
+            at.switch_page(relative).run()
+        if _apply_widget_values(at, widgets or {}):
+            at.run()
+        if at.exception:
+            raise ReportError(f"{info['page_name']}: the page raised "
+                              f"{at.exception[0].value}")
+        sections.append(Section(info["page_name"], relative,
+                                _blocks(at.main, info["page_name"])))
+    state = at.session_state
+    return Harvest(sections, list(state["flt_dose"]), list(state["flt_subtype"]),
+                   list(state["flt_patient"]), bool(state["flt_present"]))

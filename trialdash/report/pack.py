@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trialdash import access
+from trialdash.access import Grant
 from trialdash.analysis.filters import Filter
 from trialdash.history import Cut, list_cuts
 from trialdash.report import harvest as harvesting
@@ -19,6 +21,7 @@ from trialdash.report.redact import Pseudonymiser
 from trialdash.trial import Trial
 
 FORMATS = ("html", "pdf")
+APP_DIR = Path(__file__).resolve().parents[2]  # where app.py and access.toml live
 # URL parameters the dashboard's shared filters read (trialdash.ui).
 FILTER_PARAMS = ("dose", "subtype", "patient", "present")
 
@@ -40,6 +43,7 @@ class PackRequest:
     snapshot: Path | None = None
     paper: str = "a4"
     widgets: Mapping[str, Any] = field(default_factory=dict)
+    user: str | None = None  # signed-in user whose access applies (see harvest)
 
     def query_params(self) -> dict[str, list[str]]:
         """The URL query parameters of this view, as the dashboard reads them."""
@@ -51,6 +55,28 @@ class PackRequest:
         if self.present:
             query["present"] = ["1"]
         return query
+
+
+def user_grant(user: str | None) -> Grant | None:
+    """The access of ``user`` from the access file ($TRIALDASH_ACCESS, else access.toml
+    beside app.py); None without a user. Raises ValueError when the user has no access
+    (unknown, malformed entry, or no usable access file)."""
+    if not user:
+        return None
+    grant = access.load_access(access.default_access_path(APP_DIR)).grant_for(user)
+    if grant is None:
+        raise ValueError(f"{user}: {access.NO_ACCESS}")
+    return grant
+
+
+def restricted(trial: Trial, grant: Grant | None) -> Trial:
+    """The trial as ``grant`` may see it, for what the pack states outside the pages (title
+    page, filter checks); the whole trial without a grant."""
+    if grant is None:
+        return trial
+    everyone = trial.run("subjects", dose_groups=None, subtypes=None, subjects=None)
+    allowed = access.allowed_subjects(everyone, grant)
+    return Trial(access.restrict_runner(trial.run, allowed), trial.meta)
 
 
 def shown_cut(request: PackRequest) -> Cut | None:
@@ -118,16 +144,17 @@ def build_html(request: PackRequest) -> tuple[str, harvesting.Harvest]:
     """The pack as an HTML document, and what was harvested from the pages."""
     from plotly.offline import get_plotlyjs
 
-    trial = Trial.open(request.snapshot)
+    grant = user_grant(request.user)
+    trial = restricted(Trial.open(request.snapshot), grant)
     cut = shown_cut(request)
     # The title page describes the cut shown; pseudonyms come from the live snapshot, which
     # holds every patient of every earlier cut (the key is the same for all cuts).
-    shown = Trial.open(Path(cut.path)) if cut else trial
+    shown = restricted(Trial.open(Path(cut.path)), grant) if cut else trial
     unknown = unknown_filter_values(shown, request)
     if unknown:
         raise ValueError("unknown filter value: " + "; ".join(unknown))
     harvest = harvesting.harvest(request.query_params(), request.snapshot,
-                                 widgets=request.widgets)
+                                 widgets=request.widgets, grant=grant)
     title = title_page(shown, harvest, request, datetime.now(UTC))
     if harvest.present:
         harvest = pseudonymiser(trial).harvest(harvest)
