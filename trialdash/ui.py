@@ -281,7 +281,8 @@ def selectable_table(view: View, frame: pd.DataFrame, name: str, key: str,
         return []
     if caption:
         st.caption(caption)
-    height = (len(shown) + 1) * ROW_PX + 3 if len(shown) <= MAX_ROWS_IN_FULL else "auto"
+    height = (_grid_height(len(shown), kwargs.get("row_height"))
+              if len(shown) <= MAX_ROWS_IN_FULL else "auto")
     event = st.dataframe(shown, hide_index=True, width="stretch", height=height, key=key,
                          on_select="rerun", selection_mode="single-row", **kwargs)
     _download_csv(view, shown, name)
@@ -328,6 +329,11 @@ MAX_ROWS_IN_FULL = 30
 MAIN_COLUMN_PX, GRID_CHAR_PX, GRID_CELL_PAD_PX = 880, 7.5, 24
 
 
+def _grid_height(rows: int, row_px: int | None = None) -> int:
+    """Height of a grid showing its header and ``rows`` rows whole (rows of ``row_px``)."""
+    return ROW_PX + rows * (row_px or ROW_PX) + 3
+
+
 def grid_width_px(frame: pd.DataFrame) -> float:
     """Approximate width the data grid needs to show every column whole (it never wraps)."""
     widths = [max([len(str(c))] + [len(str(v)) for v in frame[c].head(MAX_ROWS_IN_FULL)])
@@ -354,7 +360,8 @@ def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None
         # A static HTML table takes the larger presentation type; the grid does not.
         st.table(shown.set_index(shown.columns[0]) if hide_index else shown)
     else:
-        height = (rows + 1) * ROW_PX + 3 if rows <= MAX_ROWS_IN_FULL else "auto"
+        height = (_grid_height(rows, kwargs.get("row_height"))
+                  if rows <= MAX_ROWS_IN_FULL else "auto")
         st.dataframe(shown, hide_index=hide_index, width="stretch", height=height, **kwargs)
     _download_csv(view, shown, name, hide_index)
 
