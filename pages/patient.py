@@ -80,8 +80,8 @@ _, omitted = figures.timeline_panels(record)
 st.caption(
     "Bars: adverse events from start to end day, coloured by grade "
     f"({record.grade_scale or 'scale not given'}); hatched = ongoing at last contact. "
-    "Dotted lines: infusion, allo-HSCT, progression/relapse, death. "
-    "Open markers: transgene below the LLOQ, drawn at the LLOQ."
+    + view.say("Dotted lines: infusion, allo-HSCT, progression/relapse, death. ")
+    + "Open markers: transgene below the LLOQ, drawn at the LLOQ."
     + "".join(f" Not drawn: {title} ({why})." for title, why in omitted.items())
 )
 

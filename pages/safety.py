@@ -16,8 +16,8 @@ if not ui.require(view, "adae"):
     st.stop()
 cohort, groups, font = view.cohort, view.trial.dose_groups, view.font_size
 if cohort.count.kept == 0:
-    st.info("No infused patients under the current filters, so there are no treatment-emergent "
-            "adverse events to show. Clear a filter in the sidebar.")
+    st.info(view.say("No infused patients under the current filters, so there are no "
+                     "treatment-emergent adverse events to show. Clear a filter in the sidebar."))
     st.stop()
 
 left, right = st.columns(2)

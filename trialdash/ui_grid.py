@@ -24,7 +24,8 @@ import streamlit as st
 
 from trialdash.ui import GRID_CELL_PAD_PX, GRID_CHAR_PX, MAX_ROWS_IN_FULL
 
-#: Width a grid can take in the main column at 1280x720, sidebar open (the grid measured 818 px; a margin for estimates).
+#: Width a grid can take in the main column at 1280x720, sidebar open (the grid measured
+#: 818 px; less a margin for the estimates).
 GRID_FIT_PX = 770
 SELECTION_COLUMN_PX = 36
 #: Height of one wrapped line and the row's padding; wrapping needs rows taller than 64 px.
