@@ -66,7 +66,8 @@ shown = data.filter_findings(found, rules, datasets, patients)
 
 ui.table(view, data.count_by_rule(shown), "findings by rule",
          caption="Findings per rule and data set; patients = distinct subjects concerned.")
-listed = data.findings_display(shown, view.present, known, compact=True)
+listed = ui_cuts.mark_new_findings(
+    view, data.findings_display(shown, view.present, known, compact=True), shown)
 picked = ui.selectable_table(
     view, listed, "findings", key="data_findings",
     caption="One row per finding. Where = source file, row (1 = first data row) and variable.",

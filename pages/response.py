@@ -53,7 +53,8 @@ ui.chart(figures.bor_by_group_bar(response.bor_counts(best, by), by, view.font_s
          key="bor_bar")
 
 with st.expander("Best overall response per patient"):
-    ui.table(view, best.drop(columns="dose_order"), "Best overall response",
+    ui.table(view, ui_cuts.mark_new_responses(view, best.drop(columns="dose_order")),
+             "Best overall response",
              caption="One row per infused patient; first_response_day in days since infusion.")
 
 st.subheader(view.say(
@@ -62,7 +63,8 @@ car_t = cart_response.cart_response(cohort)
 ui.table(view, cart_response.cart_response_table(car_t), "CAR-T response",
          caption=cart_response.RULE)
 with st.expander("Response within the window per patient"):
-    ui.table(view, cart_response.patient_table(car_t), "CAR-T response per patient",
+    ui.table(view, ui_cuts.mark_new_responses(view, cart_response.patient_table(car_t)),
+             "CAR-T response per patient",
              caption="Blank: no marrow / extramedullary assessment, no relapse CD7 status.")
 
 st.subheader("Swimmer plot")
