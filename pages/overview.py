@@ -62,7 +62,10 @@ with right:
     if flow.not_infused.empty:
         st.caption(view.say("Every enrolled patient was infused."))
     else:
-        ui.table(view, flow.not_infused.rename(columns={
+        not_infused = ui_cuts.mark_new_in_counts(
+            view, flow.not_infused, lambda before: enrollment.disposition(before).not_infused,
+            ["dose_group", "reason"])
+        ui.table(view, not_infused.rename(columns={
             "dose_group": "Dose group", "reason": "Reason not infused", "n": "Patients"}),
             "reasons not infused", caption="Enrolled but not infused", fit_px=340)
 ui.table(view, flow.flow.rename(columns={"step": "Step"}), "patient flow")

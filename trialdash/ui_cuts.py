@@ -369,6 +369,18 @@ def mark_new_responses(view, frame: pd.DataFrame) -> pd.DataFrame:
     return mark_new_patients(view, frame, NEW_RESPONSE_PATIENTS, "USUBJID", labelled=False)
 
 
+def mark_new_in_counts(view, frame: pd.DataFrame, summarise, keys: list[str],
+                       value: str = "n") -> pd.DataFrame:
+    """A count table (e.g. reasons not infused: dose_group, reason, n) with 'new' on rows
+    whose count grew since the previous cut; ``summarise(cohort)`` gives the table for the
+    previous cut (same filters)."""
+    compared = comparison()
+    if compared is None or frame.empty:
+        return frame
+    before = summarise(compared.cohort(view.cohort))
+    return _with_new(frame, cut_changes.grown_count_marks(frame, before, keys, value))
+
+
 def mark_new_findings(view, listed: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
     """Data page: the findings display ``listed`` (rows as ``shown``, the raw findings) with
     'new' on findings the compared cut did not have."""

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from trialdash.cli import main
 from trialdash.cutdiff import diff_snapshots
 from trialdash.history import kept_files
+from trialdash.trial import Trial
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 120
@@ -245,3 +246,18 @@ def test_response_tables_mark_new_patients(app, cuts):
     assert len(tables) == 2
     for table in tables:
         assert set(table.loc[table["New"] == "new", "USUBJID"]) == expected
+
+
+def test_overview_marks_reasons_not_infused_that_gained_a_patient(app, cuts):
+    """Compared with 2024-06-01: the reasons-not-infused rows marked 'new' are those of the
+    patients enrolled since then and not infused (snapshot diff and the live ADSL; hand
+    check: one patient, 'Withdrew consent', at 1.0 x10^6 cells/kg)."""
+    at = app("overview", {"compare": "2024-06-01"})
+    diff = diff_snapshots(_kept(cuts, "2024-06-01"), cuts)
+    newcomers = set(diff.new_enrolled) - set(diff.new_infused)
+    adsl = Trial.open(cuts).cohort().subjects
+    expected = set(adsl.loc[adsl["USUBJID"].isin(newcomers), "NINFRSN"])
+    (table,) = [t for t in _tables(at) if "Reason not infused" in t.columns]
+    assert table.columns[1] == "New"
+    assert set(table.loc[table["New"] == "new", "Reason not infused"]) == expected
+    assert expected == {"Withdrew consent"}

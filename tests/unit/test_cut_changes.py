@@ -13,6 +13,7 @@ from tiny_trial import build_tiny, tiny_datasets
 
 from trialdash.analysis.cut_changes import (
     count_change,
+    grown_count_marks,
     new_finding_marks,
     new_patient_marks,
     new_row_marks,
@@ -122,3 +123,11 @@ def test_new_finding_marks_a_finding_the_earlier_cut_lacks():
 def test_new_patient_marks():
     shown = pd.Series(["P-1", "P-2", "P-1"])
     assert list(new_patient_marks(shown, {"P-1"})) == ["new", "", "new"]
+
+
+def test_grown_count_marks_rows_with_more_patients_or_new():
+    """Hand-made: A/x grew 1 -> 2 (new), A/y stayed 1, B/x absent before (new)."""
+    now = pd.DataFrame({"g": ["A", "A", "B"], "r": ["x", "y", "x"], "n": [2, 1, 1]})
+    before = pd.DataFrame({"g": ["A", "A"], "r": ["x", "y"], "n": [1, 1]})
+    assert list(grown_count_marks(now, before, ["g", "r"])) == ["new", "", "new"]
+    assert list(grown_count_marks(now, None, ["g", "r"])) == ["", "", ""]

@@ -119,6 +119,18 @@ def new_patient_marks(shown: pd.Series, patients: Iterable[str]) -> pd.Series:
     return shown.map(lambda p: NEW_BADGE if p in chosen else "")
 
 
+def grown_count_marks(now: pd.DataFrame, before: pd.DataFrame | None, keys: list[str],
+                      value: str = "n") -> pd.Series:
+    """``'new'`` for rows of a count table whose count grew since the previous cut (a row
+    absent before counts from 0): rows that hold a patient new in them."""
+    if before is None:
+        return pd.Series("", index=now.index)
+    earlier = before.groupby(keys, dropna=False)[value].sum()
+    previous = pd.Series([earlier.get(tuple(k) if len(keys) > 1 else k[0], 0)
+                          for k in now[keys].itertuples(index=False)], index=now.index)
+    return (now[value] > previous).map({True: NEW_BADGE, False: ""})
+
+
 #: Columns that identify a data-quality finding (schema FINDINGS), compared as text.
 FINDING_KEY = ("dataset", "usubjid", "column", "rule", "value")
 
