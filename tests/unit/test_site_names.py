@@ -3,6 +3,7 @@ imports into the snapshot, and shown beside SITEID (trialdash.access.site_choice
 
 from __future__ import annotations
 
+import pytest
 from adam_fixtures import valid_tables, write_folder
 
 from trialdash.build import build_from_adam
@@ -14,11 +15,13 @@ def test_synthetic_trial_names_its_single_site(trial):
     assert trial.site_labels() == {"01": "01 Shanghai General Hospital"}
 
 
-def test_import_carries_site_names_into_the_snapshot(tmp_path):
+@pytest.mark.parametrize("column", ["SITENAM", "SITENAME"])
+def test_import_carries_site_names_into_the_snapshot(tmp_path, column):
+    """Either spelling of the site-name column reaches the snapshot as SITENAM."""
     tables = valid_tables()
     adsl = tables["adsl"]
     names = {site: f"Hospital {site}" for site in adsl["SITEID"].unique()}
-    tables["adsl"] = adsl.assign(SITENAM=adsl["SITEID"].map(names))
+    tables["adsl"] = adsl.assign(**{column: adsl["SITEID"].map(names)})
     folder = write_folder(tmp_path / "named", tables)
     trial = Trial.open(build_from_adam(folder, tmp_path / "named.duckdb"))
     assert trial.site_labels() == {site: f"{site} Hospital {site}" for site in sorted(names)}
