@@ -20,6 +20,8 @@ from trialdash.synthetic import DEFAULT_SEED, generate  # noqa: E402
 
 GRID = '[data-testid="stDataFrame"]'
 SCROLLER = ".dvn-scroller"
+#: Grids and static tables (a table too wide for a grid is shown static, its cells wrapped).
+TABLES = f'{GRID}, [data-testid="stTable"]'
 
 
 def test_safety_tables_do_not_scroll_sideways(server, page):
@@ -28,22 +30,25 @@ def test_safety_tables_do_not_scroll_sideways(server, page):
     for summary in page.locator('[data-testid="stExpander"] summary').element_handles():
         summary.click()
     wait_idle(page)
-    grids = page.locator(GRID).element_handles()
-    assert len(grids) >= 8  # TEAE, periods, CRS/ICANS x2, episodes, cytopenias, HLH, DLT...
-    overflowing = sideways_scrolling(page, grids)
+    tables = page.locator(TABLES).element_handles()
+    assert len(tables) >= 8  # TEAE, periods, CRS/ICANS x2, episodes, cytopenias, HLH, DLT...
+    overflowing = sideways_scrolling(page, tables)
     screenshot(page, "safety_tables")
     assert not overflowing, overflowing
 
 
 def sideways_scrolling(page, grids) -> list[tuple[int, list[int]]]:
-    """(index, [scroll width, client width]) of each grid wider than its box."""
+    """(index, [scroll width, client width]) of each grid or static table wider than its
+    box."""
     overflowing = []
     for index, grid in enumerate(grids):
         grid.scroll_into_view_if_needed()
         page.wait_for_timeout(200)
         widths = grid.evaluate(
             f"g => {{ const s = g.querySelector('{SCROLLER}'); "
-            "return s ? [s.scrollWidth, s.clientWidth] : [0, 0]; }")
+            "if (s) return [s.scrollWidth, s.clientWidth]; "
+            "const t = g.querySelector('table'); "
+            "return t ? [t.scrollWidth, g.clientWidth] : [0, 0]; }")
         if widths[0] > widths[1] + 1:
             overflowing.append((index, widths))
     return overflowing
@@ -70,8 +75,8 @@ def test_data_page_tables_do_not_scroll_sideways(findings_server, page):
     wait_idle(page)
     findings = page.locator(GRID).last
     findings.locator("[role='gridcell']").first.wait_for(state="attached", timeout=30_000)
-    grids = page.locator(GRID).element_handles()
-    assert len(grids) >= 2  # findings by rule, findings
+    grids = page.locator(TABLES).element_handles()
+    assert len(grids) >= 3  # data cuts, findings by rule, findings
     headers = findings.locator("[role='columnheader']").all_inner_texts()
     assert "Value" in headers and "What was found" in headers
     overflowing = sideways_scrolling(page, grids)
