@@ -102,6 +102,9 @@ sections = (
     ("Milestones", None, "milestones", "Key dates; lymphodepletion as a span."),
 )
 tables = record.tables()
+if "Milestone" in tables["Milestones"].columns:  # 'CAR-T infusion' as the study words day 0
+    tables["Milestones"] = tables["Milestones"].assign(
+        Milestone=tables["Milestones"]["Milestone"].map(view.say))
 tabs = st.tabs([title for title, *_ in sections])
 for tab, (title, dataset, name, caption) in zip(tabs, sections, strict=True):
     with tab:

@@ -104,6 +104,7 @@ def test_patient_profile_counts_days_from_treatment_start(at_page):
     at = at_page("patient")
     assert "Days since treatment start (day 0)" in texts(at)
     assert "CAR-T" not in texts(at)
+    assert "CAR-T infusion" not in tables(at) and "Treatment start" in tables(at)
 
 
 def test_data_page_lists_the_imported_files_with_sha256(at_page):
