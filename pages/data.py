@@ -5,6 +5,7 @@ import streamlit as st
 from trialdash import ui, ui_cuts
 from trialdash.analysis import findings as data
 from trialdash.ui_audit import audit_viewer
+from trialdash.ui_grid import fitted_grid
 
 PATIENT_PAGE = "pages/patient.py"
 
@@ -65,10 +66,13 @@ shown = data.filter_findings(found, rules, datasets, patients)
 
 ui.table(view, data.count_by_rule(shown), "findings by rule",
          caption="Findings per rule and data set; patients = distinct subjects concerned.")
+listed = ui_cuts.mark_new_findings(
+    view, data.findings_display(shown, view.present, known, compact=True), shown)
 picked = ui.selectable_table(
-    view, data.findings_display(shown, view.present, known), "findings", key="data_findings",
-    caption="One row per finding. Row = row of the source file (1 = first data row).",
-    column_config={"What was found": st.column_config.TextColumn(width="large")})
+    view, listed, "findings", key="data_findings",
+    caption="One row per finding. Where = source file, row (1 = first data row) and variable.",
+    **fitted_grid(view.presentable(listed), [data.WHERE, "What was found", "Value"],
+                  selectable=True))
 if subject := data.subject_to_open(shown, picked, known):
     open_patient(subject)
 

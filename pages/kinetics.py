@@ -29,9 +29,9 @@ if ui.require(view, "adpc"):
     band = kinetics.median_band_by_dose(transgene) if show_band else None
     ui.chart(figures.expansion_curves(transgene.samples, groups, view.labels, show_band, band,
                                       font, x_range), key="kin_transgene")
-    st.caption("qPCR in peripheral blood. Open markers: below the lower limit of "
-               "quantification (BLQ), drawn at the LLOQ, not at zero. "
-               + (kinetics.BAND_RULE if show_band else ""))
+    st.caption(view.say("qPCR in peripheral blood. Open markers: below the lower limit of "
+                        "quantification (BLQ), drawn at the LLOQ, not at zero. "
+                        + (kinetics.BAND_RULE if show_band else "")))
     if transgene.not_sampled:
         ui.patient_list(view, list(transgene.not_sampled), "No transgene sample",
                         "patients without transgene sample")
@@ -60,7 +60,7 @@ if ui.require(view, "adpc"):
         ui.table(view, kinetics_groups.nca_by_group(
             patient_nca, kinetics_groups.crs_groups(cohort), kinetics_groups.CRS_LEVELS,
             "CRS (worst ASTCT grade)"), "Cmax and AUC by CRS grade", fit_px=420)
-    st.caption(kinetics_groups.RULE)
+    st.caption(view.say(kinetics_groups.RULE))
 
     st.header("Persistence")
     persistence = kinetics.persistence_by_visit(cohort)
@@ -68,7 +68,7 @@ if ui.require(view, "adpc"):
     ui.table(view, persistence.display(), "Transgene persistence by visit",
              caption=kinetics.PERSISTENCE_RULE + " Cells: detectable/sampled (%).")
 
-st.header("CD7+ lymphocytes beside CAR-T")
+st.header(view.say("CD7+ lymphocytes beside CAR-T"))
 ui.require(view, "adlb")
 if has_adpc or has_adlb:
     cd7_log = st.toggle("Log scale for CD7+ lymphocytes", key="kin_cd7_log",
@@ -76,5 +76,6 @@ if has_adpc or has_adlb:
     paired = kinetics.cd7_with_cart(cohort)
     ui.chart(figures.cd7_vs_cart(paired.frame, groups, view.labels, font, x_range, cd7_log),
              key="kin_cd7")
-    st.caption("CD7+ T and NK cells are depleted while anti-CD7 CAR-T cells persist "
-               "(fratricide) and return when CAR-T is lost or after allo-HSCT.")
+    if view.trial.is_cell_therapy:  # the anti-CD7 CAR-T mechanism, not another study's
+        st.caption("CD7+ T and NK cells are depleted while anti-CD7 CAR-T cells persist "
+                   "(fratricide) and return when CAR-T is lost or after allo-HSCT.")

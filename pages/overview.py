@@ -60,14 +60,17 @@ with left:
     ui.chart(enrollment_figures.patient_flow(flow.flow, doses, view.font_size), key="flow")
 with right:
     if flow.not_infused.empty:
-        st.caption("Every enrolled patient was infused.")
+        st.caption(view.say("Every enrolled patient was infused."))
     else:
-        ui.table(view, flow.not_infused.rename(columns={
+        not_infused = ui_cuts.mark_new_in_counts(
+            view, flow.not_infused, lambda before: enrollment.disposition(before).not_infused,
+            ["dose_group", "reason"])
+        ui.table(view, not_infused.rename(columns={
             "dose_group": "Dose group", "reason": "Reason not infused", "n": "Patients"}),
             "reasons not infused", caption="Enrolled but not infused", fit_px=340)
 ui.table(view, flow.flow.rename(columns={"step": "Step"}), "patient flow")
 
-st.subheader("Baseline characteristics (infused patients)")
+st.subheader(view.say("Baseline characteristics (infused patients)"))
 ui.table(view, enrollment.baseline_characteristics(cohort), "baseline characteristics")
 ui.table(view, treatment_overview.treatment_and_disease(cohort), "treatment and disease",
          caption="Dose actually infused, bridging therapy and disease at baseline. Flags: "
@@ -80,7 +83,7 @@ ui.table(view, ledger.drop(columns="is_mtd").rename(columns={
     "evaluable": "DLT-evaluable (escalation)", "dlts": "DLTs", "decision": "3+3 decision",
     "rule": "Rule applied"}), "dose escalation",
     column_config={"Rule applied": st.column_config.TextColumn(width="large")})
-st.markdown(overview.mtd_text(ledger))
+st.markdown(view.say(overview.mtd_text(ledger)))
 if not cohort.filter.is_everyone:
     st.caption("The ledger counts only the patients the filters keep; the protocol's decisions "
                "were made on all patients.")

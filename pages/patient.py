@@ -80,8 +80,8 @@ _, omitted = figures.timeline_panels(record)
 st.caption(
     "Bars: adverse events from start to end day, coloured by grade "
     f"({record.grade_scale or 'scale not given'}); hatched = ongoing at last contact. "
-    "Dotted lines: infusion, allo-HSCT, progression/relapse, death. "
-    "Open markers: transgene below the LLOQ, drawn at the LLOQ."
+    + view.say("Dotted lines: infusion, allo-HSCT, progression/relapse, death. ")
+    + "Open markers: transgene below the LLOQ, drawn at the LLOQ."
     + "".join(f" Not drawn: {title} ({why})." for title, why in omitted.items())
 )
 
@@ -102,6 +102,9 @@ sections = (
     ("Milestones", None, "milestones", "Key dates; lymphodepletion as a span."),
 )
 tables = record.tables()
+if "Milestone" in tables["Milestones"].columns:  # 'CAR-T infusion' as the study words day 0
+    tables["Milestones"] = tables["Milestones"].assign(
+        Milestone=tables["Milestones"]["Milestone"].map(view.say))
 tabs = st.tabs([title for title, *_ in sections])
 for tab, (title, dataset, name, caption) in zip(tabs, sections, strict=True):
     with tab:

@@ -25,17 +25,17 @@ if not ui.require(view, "adrs"):
     st.stop()
 cohort = view.cohort
 if cohort.count.kept == 0:
-    st.info("No infused patient matches the filters in the sidebar.")
+    st.info(view.say("No infused patient matches the filters in the sidebar."))
     st.stop()
 
 population = response.evaluable_population(cohort)
 labels = view.trial.labels
-st.caption(
+st.caption(view.say(
     f"{response.responder_statement(labels)}. {response.CR_DEFINITION}. Best overall response "
     f"is the BOR record, "
     f"else the best per-visit response up to progression. **Evaluable population**: "
     f"{population.describe()}. Exact (Clopper-Pearson) 95% confidence intervals."
-)
+))
 
 st.subheader("Objective response rate")
 orr = {by: response.orr_table(cohort, by) for by in GROUPINGS}
@@ -53,15 +53,18 @@ ui.chart(figures.bor_by_group_bar(response.bor_counts(best, by), by, view.font_s
          key="bor_bar")
 
 with st.expander("Best overall response per patient"):
-    ui.table(view, best.drop(columns="dose_order"), "Best overall response",
+    ui.table(view, ui_cuts.mark_new_responses(view, best.drop(columns="dose_order")),
+             "Best overall response",
              caption="One row per infused patient; first_response_day in days since infusion.")
 
-st.subheader(f"Response as CAR-T trials report it (first {cart_response.WINDOW_MONTHS} months)")
+st.subheader(view.say(
+    f"Response as CAR-T trials report it (first {cart_response.WINDOW_MONTHS} months)"))
 car_t = cart_response.cart_response(cohort)
 ui.table(view, cart_response.cart_response_table(car_t), "CAR-T response",
          caption=cart_response.RULE)
 with st.expander("Response within the window per patient"):
-    ui.table(view, cart_response.patient_table(car_t), "CAR-T response per patient",
+    ui.table(view, ui_cuts.mark_new_responses(view, cart_response.patient_table(car_t)),
+             "CAR-T response per patient",
              caption="Blank: no marrow / extramedullary assessment, no relapse CD7 status.")
 
 st.subheader("Swimmer plot")
@@ -82,8 +85,8 @@ swimmer = figures.swimmer(lanes, events, colour_by, colours, view.labels, unit, 
                           relapse_cd7)
 event = ui.chart(ui_cuts.swimmer_previous_cutoff(swimmer, view, lanes, unit),
                  key="swimmer", on_select="rerun", selection_mode="points")
-st.caption("Lanes run from infusion (day 0) to last contact. Click a lane to open that "
-           "patient's profile, or choose the patient below.")
+st.caption(view.say("Lanes run from infusion (day 0) to last contact. Click a lane to open "
+                    "that patient's profile, or choose the patient below."))
 clicked = figures.selected_patient(event.selection.points, view.labels)
 if clicked:
     open_patient(clicked)

@@ -16,8 +16,8 @@ if not ui.require(view, "adae"):
     st.stop()
 cohort, groups, font = view.cohort, view.trial.dose_groups, view.font_size
 if cohort.count.kept == 0:
-    st.info("No infused patients under the current filters, so there are no treatment-emergent "
-            "adverse events to show. Clear a filter in the sidebar.")
+    st.info(view.say("No infused patients under the current filters, so there are no "
+                     "treatment-emergent adverse events to show. Clear a filter in the sidebar."))
     st.stop()
 
 left, right = st.columns(2)
@@ -44,6 +44,8 @@ ui.table(view, safety.period_table(cohort), "adverse events by period",
                  f"before infusion) is a period of its own, whatever TRTEMFL; from day 0: "
                  f"{summary.rule}. Infections: system organ class 'Infections and "
                  "infestations'.")
+ui_cuts.count_change_since_previous(view, safety.period_counts(cohort), safety.period_counts,
+                                    "Adverse events by period", "Period (onset)", "column")
 
 st.header("Adverse events by preferred term")
 incidence = safety.ae_incidence_by_term(cohort, window_days, min_grade)
@@ -70,6 +72,10 @@ ui.table(view, grades_table.drop(columns="Grading scale"), "CRS and ICANS by gra
                  f"{summary.grade_scale} grade standing in only where no ASTCT grade was "
                  "recorded. {scales}. None = "
                  "infused patients without the syndrome.")
+ui_cuts.count_change_since_previous(
+    view, safety.crs_icans_counts(by_grade),
+    lambda before: safety.crs_icans_counts(safety.crs_icans_by_grade(before, window_days)),
+    "CRS and ICANS by grade", "Syndrome, grade")
 ui.table(view, cart_safety.syndrome_management(cohort, window_days), "CRS and ICANS management",
          caption="As the FDA CAR-T labels report them, median (range): onset = day of the first "
                  "episode per patient; duration = days of each resolved episode, onset to end "
@@ -101,7 +107,8 @@ else:
     st.info("No laboratory data (ADLB) in this snapshot.")
 
 st.header("Dose-limiting toxicities")
-ui.table(view, cart_safety.dlt_listing(cohort, view.labels), "DLT listing",
+ui.table(view, ui_cuts.mark_new_dlts(view, cart_safety.dlt_listing(cohort, view.labels)),
+         "DLT listing",
          caption="Every event flagged AEDLTFL 'Y', and patients with DLTFL 'Y' but no "
                  f"flagged event; {summary.grade_scale} and ASTCT grades, onset in days since "
                  "infusion, "
@@ -111,7 +118,8 @@ st.header("Deaths")
 deaths = cart_safety.deaths(cohort)
 st.markdown("  \n".join(deaths.lines()))
 if deaths.deaths:
-    ui.table(view, cart_safety.deaths_display(deaths, view.labels), "deaths",
+    ui.table(view, ui_cuts.mark_new_patients(
+        view, cart_safety.deaths_display(deaths, view.labels), ("new_deaths",)), "deaths",
              caption="Cause from DTHCAUS, else the term of a grade 5 adverse event (source). "
                      "NRM = non-relapse death: no relapse or progression before death. Days "
                      "since infusion; dose in CAR-T cells/kg.")

@@ -49,7 +49,7 @@ if analysis.censoring_note:
 if analysis.n_excluded:
     notes.append(f"{analysis.n_excluded} {endpoint} record(s) left out: missing or negative "
                  "time.")
-st.caption(" ".join(notes))
+st.caption(view.say(" ".join(notes)))
 
 st.subheader("Medians and landmark rates")
 ui.table(view, endpoints.survival_table(analysis, unit), f"{endpoint} survival summary",

@@ -20,11 +20,12 @@ SITES = ("701", "702", "703")
 
 
 def multisite_adsl() -> pd.DataFrame:
-    """The synthetic ADSL with SITEID spread over :data:`SITES`."""
+    """The synthetic ADSL with SITEID spread over :data:`SITES` (invented sites: no
+    SITENAM)."""
     adsl = synthetic.generate(seed=synthetic.DEFAULT_SEED).datasets["adsl"]
     adsl = adsl.sort_values("USUBJID").reset_index(drop=True)
     site = [SITES[i % len(SITES)] for i in range(len(adsl))]
-    return adsl.assign(SITEID=site)
+    return adsl.assign(SITEID=site, SITENAM=None)
 
 
 def build_multisite(path: Path) -> Path:

@@ -72,7 +72,8 @@ def derive_all(
     ``pseudonym_key`` is the secret kept beside the snapshot
     (:func:`trialdash.pseudonyms.load_or_create_key`); builds always pass it.
     """
-    datasets = {name: _with_source_columns(frame, TABLES[name]) for name, frame in datasets.items()}
+    datasets = {name: _with_source_columns(frame, TABLES[name]) for name, frame in
+                _site_name_spelling(datasets).items()}
     adsl = derive_adsl(datasets["adsl"], dose_var, subtype_var, pseudonym_key)
     out = {"adsl": adsl}
     derivers = {"adae": partial(_derive_adae, grade_scale=grade_scale),
@@ -84,6 +85,15 @@ def derive_all(
             out[name] = conform(derive(frame, adsl), TABLES[name])
     out["adsl"] = conform(adsl, TABLES["adsl"])
     return out
+
+
+def _site_name_spelling(datasets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """ADSL's site name as SITENAM: a SITENAME column (the other spelling found in the wild)
+    is taken when SITENAM is absent."""
+    adsl = datasets.get("adsl")
+    if adsl is None or "SITENAM" in adsl.columns or "SITENAME" not in adsl.columns:
+        return datasets
+    return {**datasets, "adsl": adsl.rename(columns={"SITENAME": "SITENAM"})}
 
 
 def _with_source_columns(frame: pd.DataFrame, table: Table) -> pd.DataFrame:

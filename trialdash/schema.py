@@ -96,6 +96,8 @@ ADSL = Table(
         _c("USUBJID", TEXT, "Unique subject identifier.", req=True),
         _c("SUBJID", TEXT, "Subject identifier within the study."),
         _c("SITEID", TEXT, "Study site identifier."),
+        _c("SITENAM", TEXT, "Study site name (not standard ADaM; optional). Shown beside "
+                            "SITEID in the Sites filter when the data have it."),
         _c("AGE", NUM, "Age at consent, years."),
         _c("SEX", TEXT, "Sex (M, F)."),
         _c("RACE", TEXT, "Race."),

@@ -19,6 +19,7 @@ from trialdash import queries
 from trialdash.analysis.filters import Filter, PatientCount
 from trialdash.snapshot import connect_read_only, present_datasets, read_meta
 from trialdash.study_labels import CAR_T_PROFILE, DISEASE_SUBTYPE, StudyLabels
+from trialdash.wording import Wording
 
 QueryRunner = Callable[..., pd.DataFrame]
 
@@ -70,6 +71,11 @@ class Trial:
     def day_zero(self) -> str:
         """What day 0 is: 'CAR-T infusion' for a cell therapy, else 'treatment start'."""
         return "CAR-T infusion" if self.is_cell_therapy else "treatment start"
+
+    @property
+    def wording(self) -> Wording:
+        """The study's wording for text written in the house (CAR-T) wording."""
+        return Wording(self.is_cell_therapy, self.subtype_label)
 
     def has(self, dataset: str) -> bool:
         """Whether the source held this data set (absent ones are empty tables)."""

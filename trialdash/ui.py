@@ -118,6 +118,10 @@ class View:
     def label(self, usubjid: str) -> str:
         return self.labels.get(usubjid, usubjid)
 
+    def say(self, text: str) -> str:
+        """``text`` (house CAR-T wording) in the study's own wording."""
+        return self.trial.wording(text)
+
     @property
     def font_size(self) -> int:
         return 20 if self.present else 14
@@ -125,9 +129,11 @@ class View:
     def presentable(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A table as it may be shown and downloaded in the current mode.
 
-        In presentation mode USUBJID becomes the pseudonym, SUBJID and calendar dates are
-        dropped (days since infusion remain).
+        Headers are in the study's wording (:attr:`Trial.wording`). In presentation mode
+        USUBJID becomes the pseudonym, SUBJID and calendar dates are dropped (days since
+        infusion remain).
         """
+        frame = frame.rename(columns=self.trial.wording.frame_headers(frame.columns))
         if not self.present:
             return frame
         out = frame.copy()
@@ -280,8 +286,9 @@ def selectable_table(view: View, frame: pd.DataFrame, name: str, key: str,
         table(view, frame, name, caption, **kwargs)
         return []
     if caption:
-        st.caption(caption)
-    height = (len(shown) + 1) * ROW_PX + 3 if len(shown) <= MAX_ROWS_IN_FULL else "auto"
+        st.caption(view.say(caption))
+    height = (_grid_height(len(shown), kwargs.get("row_height"))
+              if len(shown) <= MAX_ROWS_IN_FULL else "auto")
     event = st.dataframe(shown, hide_index=True, width="stretch", height=height, key=key,
                          on_select="rerun", selection_mode="single-row", **kwargs)
     _download_csv(view, shown, name)
@@ -315,9 +322,16 @@ def require(view: View, *datasets: str) -> bool:
     return True
 
 
+#: Session key of the shown study's :class:`~trialdash.wording.Wording` (set by current_view).
+_WORDING_KEY = "_study_wording"
+
+
 def chart(fig: go.Figure, key: str, **kwargs):
     """Show a Plotly figure full width in the house style (Streamlit's theme would override
     the fonts and colours of figures.base), with the download-as-PNG button kept."""
+    wording = st.session_state.get(_WORDING_KEY)
+    if wording is not None:
+        fig = wording.figure(fig)
     return st.plotly_chart(fig, width="stretch", key=key, theme=None,
                            config={"displaylogo": False}, **kwargs)
 
@@ -326,6 +340,11 @@ ROW_PX = 35
 MAX_ROWS_IN_FULL = 30
 # Main-column width at 1280 px with the sidebar open, and the grid's width per character.
 MAIN_COLUMN_PX, GRID_CHAR_PX, GRID_CELL_PAD_PX = 880, 7.5, 24
+
+
+def _grid_height(rows: int, row_px: int | None = None) -> int:
+    """Height of a grid showing its header and ``rows`` rows whole (rows of ``row_px``)."""
+    return ROW_PX + rows * (row_px or ROW_PX) + 3
 
 
 def grid_width_px(frame: pd.DataFrame) -> float:
@@ -347,14 +366,15 @@ def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None
     """
     shown = view.presentable(frame)
     if caption:
-        st.caption(caption)
+        st.caption(view.say(caption))
     rows = len(shown)
     wide = grid_width_px(shown) > fit_px
     if (view.present or wide) and rows <= MAX_ROWS_IN_FULL and len(shown.columns):
         # A static HTML table takes the larger presentation type; the grid does not.
         st.table(shown.set_index(shown.columns[0]) if hide_index else shown)
     else:
-        height = (rows + 1) * ROW_PX + 3 if rows <= MAX_ROWS_IN_FULL else "auto"
+        height = (_grid_height(rows, kwargs.get("row_height"))
+                  if rows <= MAX_ROWS_IN_FULL else "auto")
         st.dataframe(shown, hide_index=hide_index, width="stretch", height=height, **kwargs)
     _download_csv(view, shown, name, hide_index)
 
@@ -413,6 +433,7 @@ def current_view() -> View:
     ui_cuts.cut_sidebar()
     grant = ui_access.current_grant()
     current = trial(grant)
+    st.session_state[_WORDING_KEY] = current.wording
     view = sidebar_filters(current, grant)
     _sidebar_about(current)
     ui_cuts.cut_banners(current)

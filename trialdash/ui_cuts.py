@@ -297,9 +297,124 @@ def mark_new(frame: pd.DataFrame, dataset: str, on: dict[str, str],
         added = added[added["USUBJID"] == usubjid]
     if dataset == "adrs" and "PARAMCD" in added.columns:
         added = added[added["PARAMCD"] != "BOR"]  # tables show per-visit responses
-    marks = cut_changes.new_row_marks(frame, added, on)
-    # Second column: the first one is the row label (the index of a presentation table).
+    return _with_new(frame, cut_changes.new_row_marks(frame, added, on))
+
+
+def _with_new(frame: pd.DataFrame, marks: pd.Series) -> pd.DataFrame:
+    """The table with the column 'New' second (the first one is the row label, the index of
+    a presentation table)."""
     return frame.assign(**{"New": marks})[[frame.columns[0], "New", *frame.columns[1:]]]
+
+
+def mark_new_records(view, frame: pd.DataFrame, dataset: str, on: dict[str, str],
+                     patient_column: str = "Patient") -> pd.DataFrame:
+    """:func:`mark_new` for a display table whose ``patient_column`` shows the patient as
+    the view labels it (identifier or pseudonym); ``on`` maps its other key columns."""
+    compared = comparison()
+    if compared is None or frame.empty:
+        return frame
+    changes = compared.diff.datasets.get(dataset)
+    added = changes.added if changes is not None else pd.DataFrame(columns=["USUBJID"])
+    added = added.assign(_shown_patient=added["USUBJID"].map(view.label))
+    marks = cut_changes.new_row_marks(frame, added, {patient_column: "_shown_patient", **on})
+    return _with_new(frame, marks)
+
+
+def new_patients(diff: CutDiff, kinds: tuple[str, ...]) -> set[str]:
+    """USUBJIDs in the CutDiff lists ``kinds`` ('new_deaths', 'new_responses', ...)."""
+    found: set[str] = set()
+    for kind in kinds:
+        for item in getattr(diff, kind):
+            found.add(item["usubjid"] if isinstance(item, dict) else item)
+    return found
+
+
+#: Response per-patient tables: a patient is new when newly infused or newly responding.
+NEW_RESPONSE_PATIENTS = ("new_responses", "new_infused")
+
+
+def mark_new_patients(view, frame: pd.DataFrame, kinds: tuple[str, ...],
+                      patient_column: str = "Patient", labelled: bool = True,
+                      also: pd.Series | None = None) -> pd.DataFrame:
+    """The table with 'new' on the rows of patients in the CutDiff lists ``kinds`` (e.g. a
+    deaths table: ``("new_deaths",)``). ``labelled``: the column shows the view's labels
+    (else USUBJIDs); ``also``: rows marked new besides (e.g. new records)."""
+    compared = comparison()
+    if compared is None or frame.empty:
+        return frame
+    patients = new_patients(compared.diff, kinds)
+    shown = {view.label(p) for p in patients} if labelled else patients
+    marks = cut_changes.new_patient_marks(frame[patient_column], shown)
+    if also is not None:
+        marks = marks.where(marks != "", also.reindex(frame.index).fillna(""))
+    return _with_new(frame, marks)
+
+
+#: Safety's DLT listing: the shown columns that identify an ADAE record (besides Patient).
+DLT_KEYS = {"Event": "AEDECOD", "Onset day": "start_day"}
+
+
+def mark_new_dlts(view, listing: pd.DataFrame) -> pd.DataFrame:
+    """Safety's DLT listing with 'new' on DLT events added since the previous cut, and on a
+    patient's row without a flagged event when the patient's DLTFL is new."""
+    records = mark_new_records(view, listing, "adae", DLT_KEYS)
+    if "New" not in records.columns:
+        return listing
+    return mark_new_patients(view, listing, ("new_dlts",), also=records["New"])
+
+
+def mark_new_responses(view, frame: pd.DataFrame) -> pd.DataFrame:
+    """A response per-patient table (USUBJID column) with 'new' on the patients newly
+    infused or newly responding since the previous cut."""
+    return mark_new_patients(view, frame, NEW_RESPONSE_PATIENTS, "USUBJID", labelled=False)
+
+
+def mark_new_in_counts(view, frame: pd.DataFrame, summarise, keys: list[str],
+                       value: str = "n") -> pd.DataFrame:
+    """A count table (e.g. reasons not infused: dose_group, reason, n) with 'new' on rows
+    whose count grew since the previous cut; ``summarise(cohort)`` gives the table for the
+    previous cut (same filters)."""
+    compared = comparison()
+    if compared is None or frame.empty:
+        return frame
+    before = summarise(compared.cohort(view.cohort))
+    return _with_new(frame, cut_changes.grown_count_marks(frame, before, keys, value))
+
+
+def mark_new_findings(view, listed: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
+    """Data page: the findings display ``listed`` (rows as ``shown``, the raw findings) with
+    'new' on findings the compared cut did not have."""
+    compared = comparison()
+    if compared is None or listed.empty:
+        return listed
+    before = compared.cohort(view.cohort).findings()
+    marks = cut_changes.new_finding_marks(shown.reset_index(drop=True), before)
+    return _with_new(listed, marks.set_axis(listed.index))
+
+
+def count_change_since_previous(view, now: pd.DataFrame, summarise, name: str,
+                                rows_title: str, columns: str = "dose_group") -> None:
+    """The change of a long count table (label, ``columns``, n) since the previous cut: a
+    caption naming every changed cell and the change table in an expander.
+
+    ``summarise(cohort)`` computes ``now`` for a cohort (called on the previous cut, same
+    filters).
+    """
+    compared = comparison()
+    if compared is None:
+        return
+    before = summarise(compared.cohort(view.cohort))
+    change = cut_changes.count_change(now, before, "label", columns).rename(
+        columns={"label": rows_title})
+    from trialdash import ui
+
+    moved = [f"{row[rows_title]}, {column} {row[column]}" for _, row in change.iterrows()
+             for column in change.columns[1:] if pd.notna(row[column]) and row[column] != "0"]
+    st.caption(f"**Since the previous cut ({compared.cutoff})**: "
+               + ("; ".join(moved) if moved else "no change in these counts."))
+    with st.expander(f"{name}: change since the previous cut ({compared.cutoff})"):
+        ui.table(view, change, f"{name} change since the previous cut",
+                 caption="Change per row and column since the previous cut.")
 
 
 #: Safety's CRS/ICANS episode table: the shown columns that identify an ADAE record.

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from trialdash.cli import main
 from trialdash.cutdiff import diff_snapshots
 from trialdash.history import kept_files
+from trialdash.trial import Trial
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 120
@@ -182,3 +183,81 @@ def test_cut_history_table_for_the_data_page(cuts, monkeypatch):
     assert [str(d) for d in table["Cut-off"]] == ["2025-05-15", "2024-12-01", "2024-06-01"]
     assert list(table["Current"]) == ["yes", "", ""]
     assert table["Link"].iloc[1] == f"?cut={_kept(cuts, '2024-12-01').stem}"
+
+
+def _count(cell) -> int:
+    """n of an 'n/N (pct%)' cell, or a plain count."""
+    return int(str(cell).split("/")[0])
+
+
+def _change_text(k: int) -> str:
+    return f"{k:+d}" if k else "0"
+
+
+def test_safety_marks_new_deaths_and_dlts(app, cuts):
+    """Compared with the 2024-06-01 cut: the deaths table marks as 'new' exactly the deaths
+    snapshot diff lists (three between the cuts), and the DLT listing marks exactly the DLT
+    records diff finds added (none between these cuts: every DLT window closed before)."""
+    at = app("safety", {"compare": "2024-06-01"})
+    diff = diff_snapshots(_kept(cuts, "2024-06-01"), cuts)
+    (deaths,) = [t for t in _tables(at) if {"Cause", "NRM"} <= set(t.columns)]
+    assert deaths.columns[1] == "New"
+    marked = set(deaths.loc[deaths["New"] == "new", "Patient"])
+    assert marked == set(diff.new_deaths) and len(marked) == 3
+    (dlts,) = [t for t in _tables(at) if {"DLT-evaluable", "Event"} <= set(t.columns)]
+    added = diff.datasets["adae"].added
+    assert (dlts["New"] == "new").sum() == added["AEDLTFL"].eq("Y").sum() + len(diff.new_dlts)
+
+
+def _is_change_table(table: pd.DataFrame) -> bool:
+    """A change table: every cell but the row label reads '+k', '-k' or '0'."""
+    cells = table.iloc[:, 1:].astype(str)
+    return not cells.empty and bool(cells.apply(lambda c: c.str.fullmatch(r"[+-]\d+|0")).all()
+                                    .all())
+
+
+def test_safety_count_changes_equal_the_two_cuts_tables(app):
+    """The change tables of CRS/ICANS by grade and of AEs by period equal, cell by cell, the
+    difference between the tables the page shows at the current cut and at 2024-06-01."""
+    now = _tables(app("safety", {"compare": "2024-06-01"}))
+    before = _tables(app("safety", {"cut": "2024-06-01", "compare": "none"}))
+    for key, change_key in ((["Syndrome", "ASTCT grade"], "Syndrome, grade"),
+                            (["Period (onset)"], "Period (onset)")):
+        current, earlier = (next(t for t in frames if list(t.columns[:len(key)]) == key
+                                 and not _is_change_table(t)) for frames in (now, before))
+        (change,) = [t for t in now if t.columns[0] == change_key and _is_change_table(t)]
+        columns = [c for c in current.columns[len(key):] if c != "Grading scale"]
+        assert list(change.columns[1:]) == columns
+        assert len(change) == len(current) == len(earlier)
+        for i, row in current.reset_index(drop=True).iterrows():
+            for column in columns:
+                expected = _count(row[column]) - _count(earlier.iloc[i][column])
+                assert change.iloc[i][column] == _change_text(expected), (row[key[0]], column)
+
+
+def test_response_tables_mark_new_patients(app, cuts):
+    """Both per-patient response tables mark as 'new' the patients diff finds newly infused
+    or newly responding (hand check of diff: SYN-014 PR, SYN-015 CRi, SYN-016 CR; SYN-015
+    and SYN-016 infused after 2024-06-01)."""
+    at = app("response", {"compare": "2024-06-01"})
+    diff = diff_snapshots(_kept(cuts, "2024-06-01"), cuts)
+    expected = {r["usubjid"] for r in diff.new_responses} | set(diff.new_infused)
+    tables = [t for t in _tables(at) if "USUBJID" in t.columns and "New" in t.columns]
+    assert len(tables) == 2
+    for table in tables:
+        assert set(table.loc[table["New"] == "new", "USUBJID"]) == expected
+
+
+def test_overview_marks_reasons_not_infused_that_gained_a_patient(app, cuts):
+    """Compared with 2024-06-01: the reasons-not-infused rows marked 'new' are those of the
+    patients enrolled since then and not infused (snapshot diff and the live ADSL; hand
+    check: one patient, 'Withdrew consent', at 1.0 x10^6 cells/kg)."""
+    at = app("overview", {"compare": "2024-06-01"})
+    diff = diff_snapshots(_kept(cuts, "2024-06-01"), cuts)
+    newcomers = set(diff.new_enrolled) - set(diff.new_infused)
+    adsl = Trial.open(cuts).cohort().subjects
+    expected = set(adsl.loc[adsl["USUBJID"].isin(newcomers), "NINFRSN"])
+    (table,) = [t for t in _tables(at) if "Reason not infused" in t.columns]
+    assert table.columns[1] == "New"
+    assert set(table.loc[table["New"] == "new", "Reason not infused"]) == expected
+    assert expected == {"Withdrew consent"}

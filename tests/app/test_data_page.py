@@ -133,3 +133,32 @@ def test_no_findings_no_link(synthetic_snapshot, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert not [label for label in page_links(at) if "finding" in label]
     assert any("No data-quality findings" in s.value for s in at.success)
+
+
+@pytest.fixture(scope="module")
+def two_cuts(tmp_path_factory) -> Path:
+    """The findings snapshot live, with an earlier cut kept that had only the first finding."""
+    from trialdash.history import keep_previous
+
+    trial = generate()
+    meta = SnapshotMeta(trial.study_id, trial.title, trial.registry_id, trial.cutoff,
+                        "synthetic", f"synthetic, seed {DEFAULT_SEED}", [], DEFAULT_SEED,
+                        "TRT01A", "DISTYPE")
+    live = tmp_path_factory.mktemp("cuts") / "trial.duckdb"
+    tables = derive_all(trial.datasets)
+    write_snapshot({**tables, "findings": findings_frame().iloc[[0]]}, meta, live)
+    assert keep_previous(live) is not None
+    live.unlink()
+    return write_snapshot({**tables, "findings": findings_frame()}, meta, live)
+
+
+def test_findings_new_since_the_previous_cut_are_marked(two_cuts, monkeypatch):
+    """Compared with the kept cut (only the ADAE finding about FIRST): the other two findings
+    are marked 'new', the first is not."""
+    monkeypatch.setenv("TRIALDASH_SNAPSHOT", str(two_cuts))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (listed,) = [t.value for t in at.dataframe if "What was found" in t.value.columns]
+    assert listed.columns[1] == "New"
+    assert list(listed["New"]) == ["", "new", "new"]
+    assert list(listed["Rule"]) == list(findings_frame()["rule"])

@@ -4,6 +4,7 @@ the data, the wording is the study's own, and nothing is invented."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -103,6 +104,7 @@ def test_patient_profile_counts_days_from_treatment_start(at_page):
     at = at_page("patient")
     assert "Days since treatment start (day 0)" in texts(at)
     assert "CAR-T" not in texts(at)
+    assert "CAR-T infusion" not in tables(at) and "Treatment start" in tables(at)
 
 
 def test_data_page_lists_the_imported_files_with_sha256(at_page):
@@ -111,3 +113,58 @@ def test_data_page_lists_the_imported_files_with_sha256(at_page):
     assert set(files["File"]) == {"adsl.xpt", "adae.xpt", "adrs.xpt", "adpc.xpt"}
     assert files["SHA-256"].str.fullmatch(r"[0-9a-f]{64}").all()
     assert "**Subtype variable:** SEX" in texts(at)
+
+
+#: Cell-therapy wording that a study that is not one must never show (issue review: "Dose
+#: group (CAR-T cells/kg)", "days since infusion", "infused patients", "Infused").
+CAR_T_WORDING = re.compile(r"CAR-T cells/kg|CAR-T infusion|\binfus(?:ion|ed)\b", re.IGNORECASE)
+#: Citations of a method's source, not the study's treatment (trialdash.wording).
+CITATIONS = re.compile(r"FDA CAR-T labels")
+
+
+def chart_labels(at: AppTest) -> list[str]:
+    """Every chart's title, axis titles, legend title, annotations and legend entries."""
+    found = []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        layout = spec.get("layout", {})
+        found.append(layout.get("title", {}).get("text") or "")
+        found.append(layout.get("legend", {}).get("title", {}).get("text") or "")
+        found += [axis.get("title", {}).get("text") or "" for name, axis in layout.items()
+                  if re.fullmatch(r"[xy]axis\d*", name)]
+        found += [note.get("text") or "" for note in layout.get("annotations", [])]
+        found += [trace.get("name") or "" for trace in spec.get("data", [])]
+    return found
+
+
+def headings(at: AppTest) -> str:
+    return " ".join(h.value for h in [*at.title, *at.header, *at.subheader])
+
+
+def table_headers(at: AppTest) -> str:
+    return " ".join(str(c) for t in [*at.dataframe, *at.table]
+                    for c in [*t.value.columns, t.value.index.name])
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_cell_therapy_wording_for_a_study_that_is_not_one(at_page, page):
+    """Texts, captions, headings, table headers and every chart's titles, axis titles and
+    legends say 'treatment start' / 'treated' and 'Sex', never the CAR-T wording."""
+    at = at_page(page)
+    shown = " ".join([texts(at), headings(at), table_headers(at),
+                      *(w.value for w in at.warning)])
+    assert not CAR_T_WORDING.findall(CITATIONS.sub("", shown))
+    labels = chart_labels(at)
+    assert not [t for t in labels if CAR_T_WORDING.search(t)]
+    assert not [t for t in labels if re.search(r"\bsubtype\b", t, re.IGNORECASE)]
+    if page in ("overview", "safety", "response"):
+        assert labels and "Dose group" in " ".join(labels)
+
+
+def test_overview_charts_name_the_subtype_variable(at_page):
+    """The enrollment chart's legend is the subtype variable's label, and no dose axis
+    speaks of CAR-T cells/kg."""
+    at = at_page("overview")
+    labels = chart_labels(at)
+    assert "Sex" in labels
+    assert any(t.startswith("Treated patients by dose group and sex") for t in labels)

@@ -140,3 +140,14 @@ def test_presentation_link_uses_pseudonyms_in_the_url(app, trial):
     assert at.session_state["flt_patient"] == ["NCT05290155-SYN-004"]
     assert url_values(at, "patient") == [pseudonym]
     assert "1 of 14 patients" in header_text(at)
+
+
+def test_sites_filter_shows_the_site_name(app):
+    """The synthetic ADSL names its one site (SITENAM): the Sites filter shows it beside
+    SITEID, and picking it puts the SITEID in the URL."""
+    at = open_page(app(), "overview")
+    sites = at.multiselect(key="flt_site")
+    assert sites.options == ["01 Shanghai General Hospital"]
+    at = sites.select("01").run()
+    assert url_values(at, "site") == ["01"]
+    assert at.multiselect(key="flt_site").value == ["01"]

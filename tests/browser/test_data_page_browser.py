@@ -73,7 +73,8 @@ def test_clicking_a_finding_opens_that_patients_profile(findings_server, page):
     grid = page.locator(GRID).last
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + ROW_PX * 2 + ROW_PX / 2)
+    row_px = (box["height"] - ROW_PX - 3) / 3  # three findings; rows grow to wrap the text
+    page.mouse.click(box["x"] + 18, box["y"] + ROW_PX + row_px * 1.5)
     page.wait_for_url(re.compile(r"/patient\?.*patient="), timeout=30_000)
     wait_idle(page)
     assert OTHER in page.url

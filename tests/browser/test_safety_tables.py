@@ -1,13 +1,27 @@
-"""Safety page tables fit a 1280 px screen (sidebar open): no table scrolls sideways, so no
-column (e.g. the ASTCT grade of the episode list) sits off-screen. Hand check: the review
-found the patient AE table's ASTCT grade hidden at 1280 px."""
+"""Safety and Data page tables fit a 1280 px screen (sidebar open): no table scrolls sideways,
+so no column (e.g. the ASTCT grade of the episode list, the last columns of the findings)
+sits off-screen. Hand check: the review found the patient AE table's ASTCT grade, and the
+Data page's finding values, hidden at 1280 px."""
 
 from __future__ import annotations
 
-from conftest import screenshot, wait_idle
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import screenshot, start_streamlit, stop, wait_idle
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
+from test_data_page import findings_frame  # noqa: E402
+
+from trialdash.derive import derive_all  # noqa: E402
+from trialdash.snapshot import SnapshotMeta, write_snapshot  # noqa: E402
+from trialdash.synthetic import DEFAULT_SEED, generate  # noqa: E402
 
 GRID = '[data-testid="stDataFrame"]'
 SCROLLER = ".dvn-scroller"
+#: Grids and static tables (a table too wide for a grid is shown static, its cells wrapped).
+TABLES = f'{GRID}, [data-testid="stTable"]'
 
 
 def test_safety_tables_do_not_scroll_sideways(server, page):
@@ -16,16 +30,55 @@ def test_safety_tables_do_not_scroll_sideways(server, page):
     for summary in page.locator('[data-testid="stExpander"] summary').element_handles():
         summary.click()
     wait_idle(page)
-    grids = page.locator(GRID).element_handles()
-    assert len(grids) >= 8  # TEAE, periods, CRS/ICANS x2, episodes, cytopenias, HLH, DLT...
+    tables = page.locator(TABLES).element_handles()
+    assert len(tables) >= 8  # TEAE, periods, CRS/ICANS x2, episodes, cytopenias, HLH, DLT...
+    overflowing = sideways_scrolling(page, tables)
+    screenshot(page, "safety_tables")
+    assert not overflowing, overflowing
+
+
+def sideways_scrolling(page, grids) -> list[tuple[int, list[int]]]:
+    """(index, [scroll width, client width]) of each grid or static table wider than its
+    box."""
     overflowing = []
     for index, grid in enumerate(grids):
         grid.scroll_into_view_if_needed()
         page.wait_for_timeout(200)
         widths = grid.evaluate(
             f"g => {{ const s = g.querySelector('{SCROLLER}'); "
-            "return s ? [s.scrollWidth, s.clientWidth] : [0, 0]; }")
+            "if (s) return [s.scrollWidth, s.clientWidth]; "
+            "const t = g.querySelector('table'); "
+            "return t ? [t.scrollWidth, g.clientWidth] : [0, 0]; }")
         if widths[0] > widths[1] + 1:
             overflowing.append((index, widths))
-    screenshot(page, "safety_tables")
+    return overflowing
+
+
+@pytest.fixture(scope="module")
+def findings_server(tmp_path_factory):
+    """The synthetic trial written with three findings (tests/app/test_data_page)."""
+    trial = generate()
+    meta = SnapshotMeta(trial.study_id, trial.title, trial.registry_id, trial.cutoff,
+                        "synthetic", f"synthetic, seed {DEFAULT_SEED}", [], DEFAULT_SEED,
+                        "TRT01A", "DISTYPE")
+    path = write_snapshot({**derive_all(trial.datasets), "findings": findings_frame()}, meta,
+                          tmp_path_factory.mktemp("wide") / "findings.duckdb")
+    proc, url = start_streamlit(path)
+    yield url
+    stop(proc)
+
+
+def test_data_page_tables_do_not_scroll_sideways(findings_server, page):
+    """Every Data-page grid, the findings list included, shows all its columns; the
+    findings' values (the last column) are on screen."""
+    page.goto(f"{findings_server}/data", wait_until="domcontentloaded")
+    wait_idle(page)
+    findings = page.locator(GRID).last
+    findings.locator("[role='gridcell']").first.wait_for(state="attached", timeout=30_000)
+    grids = page.locator(TABLES).element_handles()
+    assert len(grids) >= 3  # data cuts, findings by rule, findings
+    headers = findings.locator("[role='columnheader']").all_inner_texts()
+    assert "Value" in headers and "What was found" in headers
+    overflowing = sideways_scrolling(page, grids)
+    screenshot(page, "data_tables")
     assert not overflowing, overflowing

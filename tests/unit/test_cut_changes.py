@@ -13,6 +13,9 @@ from tiny_trial import build_tiny, tiny_datasets
 
 from trialdash.analysis.cut_changes import (
     count_change,
+    grown_count_marks,
+    new_finding_marks,
+    new_patient_marks,
     new_row_marks,
     patient_news,
     previous_cutoff_days,
@@ -100,3 +103,31 @@ def test_previous_cutoff_days_and_swimmer_ticks():
     ended = mark_previous_cutoff(go.Figure(), lanes.assign(end_day=[30, 61]), days,
                                  date(2023, 2, 28))
     assert not ended.data
+
+
+def test_new_finding_marks_a_finding_the_earlier_cut_lacks():
+    """Hand-written: the earlier cut had S1's ASTDT finding (at another row); S2's finding
+    and the study-level one are new."""
+    columns = ["dataset", "file", "row", "column", "usubjid", "value", "rule", "message"]
+    now = pd.DataFrame([
+        ["adae", "adae.xpt", 7, "ASTDT", "S1", "1977-03-01", "date_before_1980", "m"],
+        ["adsl", "adsl.xpt", 2, "LSTALVDT", "S2", "2023-02-25", "alive_before_treatment", "m"],
+        ["adsl", "adsl.xpt", None, "DCUTDT", None, None, "no_cutoff_date", "m"],
+    ], columns=columns)
+    before = now.iloc[[0]].assign(row=3)
+    assert list(new_finding_marks(now, before)) == ["", "new", "new"]
+    assert list(new_finding_marks(now, None)) == ["", "", ""]
+    assert list(new_finding_marks(now, before.iloc[0:0])) == ["new"] * 3
+
+
+def test_new_patient_marks():
+    shown = pd.Series(["P-1", "P-2", "P-1"])
+    assert list(new_patient_marks(shown, {"P-1"})) == ["new", "", "new"]
+
+
+def test_grown_count_marks_rows_with_more_patients_or_new():
+    """Hand-made: A/x grew 1 -> 2 (new), A/y stayed 1, B/x absent before (new)."""
+    now = pd.DataFrame({"g": ["A", "A", "B"], "r": ["x", "y", "x"], "n": [2, 1, 1]})
+    before = pd.DataFrame({"g": ["A", "A"], "r": ["x", "y"], "n": [1, 1]})
+    assert list(grown_count_marks(now, before, ["g", "r"])) == ["new", "", "new"]
+    assert list(grown_count_marks(now, None, ["g", "r"])) == ["", "", ""]

@@ -96,3 +96,21 @@ def test_label_facts_say_what_is_not_stated():
     assert facts["Adverse-event grades"] == "CTCAE (version not stated)"
     assert facts["Day 0"].startswith("treatment start")
     assert dict(data.label_facts(CAR_T_PROFILE))["Day 0"].startswith("CAR-T infusion")
+
+
+def test_compact_display_puts_file_row_and_variable_in_one_cell(trial):
+    """Five columns; 'Where' reads file, row, variable (hand-written in tiny_findings), and
+    the data set in capitals when the finding names no file."""
+    plain = data.findings_display(trial.findings(), compact=True)
+    assert list(plain.columns) == ["USUBJID", "Rule", "What was found", data.WHERE, "Value"]
+    found = trial.findings().reset_index(drop=True)
+    for position, finding in found.iterrows():
+        where = plain.loc[position, data.WHERE]
+        source = finding["file"] if pd.notna(finding["file"]) else finding["dataset"].upper()
+        assert where.startswith(source)
+        if pd.notna(finding["row"]):
+            assert f" row {int(finding['row'])}" in where
+        if pd.notna(finding["column"]):
+            assert where.endswith(f", {finding['column']}")
+    no_file = data.findings_display(found.assign(file=None), compact=True)
+    assert no_file.loc[0, data.WHERE] == "ADAE row 2, ASTDT"  # tiny_findings' first row

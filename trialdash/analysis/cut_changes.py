@@ -112,6 +112,45 @@ def new_row_marks(frame: pd.DataFrame, added: pd.DataFrame,
     return shown.map(lambda k: NEW_BADGE if k in keys else "")
 
 
+def new_patient_marks(shown: pd.Series, patients: Iterable[str]) -> pd.Series:
+    """``'new'`` for rows whose patient (``shown``, as the table shows it) is in ``patients``
+    (e.g. the new deaths, as shown: labels or pseudonyms)."""
+    chosen = set(patients)
+    return shown.map(lambda p: NEW_BADGE if p in chosen else "")
+
+
+def grown_count_marks(now: pd.DataFrame, before: pd.DataFrame | None, keys: list[str],
+                      value: str = "n") -> pd.Series:
+    """``'new'`` for rows of a count table whose count grew since the previous cut (a row
+    absent before counts from 0): rows that hold a patient new in them."""
+    if before is None:
+        return pd.Series("", index=now.index)
+    earlier = before.groupby(keys, dropna=False)[value].sum()
+    previous = pd.Series([earlier.get(tuple(k) if len(keys) > 1 else k[0], 0)
+                          for k in now[keys].itertuples(index=False)], index=now.index)
+    return (now[value] > previous).map({True: NEW_BADGE, False: ""})
+
+
+#: Columns that identify a data-quality finding (schema FINDINGS), compared as text.
+FINDING_KEY = ("dataset", "usubjid", "column", "rule", "value")
+
+
+def new_finding_marks(now: pd.DataFrame, before: pd.DataFrame | None) -> pd.Series:
+    """``'new'`` for findings of ``now`` that the earlier cut's findings do not have (same
+    data set, subject, variable, rule and value; the row number may move between cuts)."""
+    if before is None:
+        return pd.Series("", index=now.index)
+
+    def keys(frame: pd.DataFrame) -> pd.Series:
+        return pd.DataFrame({k: as_text(frame[k].astype("object")) for k in FINDING_KEY}
+                            ).agg("\x1f".join, axis=1)
+
+    earlier = set(keys(before)) if not before.empty else set()
+    if now.empty:
+        return pd.Series("", index=now.index, dtype="object")
+    return keys(now).map(lambda k: "" if k in earlier else NEW_BADGE)
+
+
 _RECORD_NOUNS = {"adae": "adverse-event records", "adrs": "response records",
                  "adtte": "time-to-event records", "adpc": "kinetics samples",
                  "adlb": "lab results"}

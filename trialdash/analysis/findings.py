@@ -31,6 +31,9 @@ DISPLAY_COLUMNS = {
     "usubjid": "USUBJID", "rule": "Rule", "message": "What was found", "column": "Variable",
     "value": "Value", "row": "Row", "file": "File", "dataset": "Data set",
 }
+#: Shown column of the source place: file (else data set), row and variable in one cell, so
+#: that the table fits a 1280 px screen with its text wrapped (see :func:`findings_display`).
+WHERE = "Where"
 
 
 def filter_findings(
@@ -71,13 +74,14 @@ def hide_calendar_dates(text: pd.Series) -> pd.Series:
 
 
 def findings_display(findings: pd.DataFrame, present: bool = False,
-                     known_subjects: Iterable[str] = ()) -> pd.DataFrame:
+                     known_subjects: Iterable[str] = (), compact: bool = False) -> pd.DataFrame:
     """The findings as shown and downloaded: readable column names, subject first.
 
     A finding about no subject shows :data:`NO_SUBJECT`. In presentation mode (``present``)
     calendar dates in the value and the message are masked, and a subject that is not among
     ``known_subjects`` (not in ADSL, so without a pseudonym) shows :data:`NOT_IN_ADSL`
-    instead of its identifier.
+    instead of its identifier. ``compact`` gives five columns (USUBJID, Rule, What was found,
+    :data:`WHERE`, Value) instead of eight: file, row and variable in one cell.
     """
     out = findings[list(DISPLAY_COLUMNS)].rename(columns=DISPLAY_COLUMNS)
     out["Row"] = out["Row"].astype("Int64")
@@ -88,7 +92,20 @@ def findings_display(findings: pd.DataFrame, present: bool = False,
         unknown = subject.notna() & ~subject.isin(list(known_subjects))
         subject = subject.where(~unknown, NOT_IN_ADSL)
     out["USUBJID"] = subject.where(subject.notna(), NO_SUBJECT)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    if compact:
+        out = out[["USUBJID", "Rule", "What was found"]].assign(
+            **{WHERE: _where(out), "Value": out["Value"]})
+    return out
+
+
+def _where(shown: pd.DataFrame) -> pd.Series:
+    """'ADAE.csv row 12, ASTDT': the file (else the data set), the row and the variable."""
+    source = shown["File"].astype("object").where(shown["File"].notna(),
+                                                  shown["Data set"].str.upper())
+    row = shown["Row"].map(lambda r: "" if pd.isna(r) else f" row {int(r)}")
+    variable = shown["Variable"].map(lambda v: "" if v is None or pd.isna(v) else f", {v}")
+    return (source.fillna("") + row + variable).str.strip(", ").reset_index(drop=True)
 
 
 def subject_to_open(findings: pd.DataFrame, positions: list[int],

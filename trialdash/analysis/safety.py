@@ -518,6 +518,14 @@ def crs_icans_table(by_grade: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def crs_icans_counts(by_grade: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`crs_icans_table` as a long count table (label 'CRS Grade 2',
+    dose_group, n), for the change since a previous data cut."""
+    grade = by_grade["grade"].map(lambda g: "None" if g == 0 else f"Grade {g}")
+    return pd.DataFrame({"label": by_grade["syndrome"] + " " + grade,
+                         "dose_group": by_grade["dose_group"], "n": by_grade["n"]})
+
+
 def _last_contact_day(infused: pd.DataFrame) -> pd.Series:
     """Per USUBJID: last contact day, else the data cut-off day (days since infusion)."""
     cutoff = (pd.to_datetime(infused["DCUTDT"]) - pd.to_datetime(infused["TRTSDT"])).dt.days
@@ -644,6 +652,19 @@ def period_table(cohort: Cohort) -> pd.DataFrame:
         "Infection": cells(infections, "n"),
         "Grade ≥3 infection": cells(infections, "n_grade3"),
     })
+
+
+def period_counts(cohort: Cohort) -> pd.DataFrame:
+    """The counts of :func:`period_table` as a long table (label = period, column = the
+    table's column, n), for the change since a previous data cut."""
+    every = events_by_period(cohort)
+    infections = events_by_period(cohort, soc="Infections and infestations")
+    parts = [(every, "n", "Any AE"), (every, "n_grade3", "Grade ≥3 AE"),
+             (every, "events", "AEs (events)"), (infections, "n", "Infection"),
+             (infections, "n_grade3", "Grade ≥3 infection")]
+    return pd.concat([pd.DataFrame({"label": frame["period"], "column": name,
+                                    "n": frame[count]}) for frame, count, name in parts],
+                     ignore_index=True)
 
 
 def episodes_display(episodes: pd.DataFrame, labels: dict[str, str] | None = None

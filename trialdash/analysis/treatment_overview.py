@@ -4,7 +4,9 @@ Assumptions
 -----------
 * Infused patients of the cohort, by dose group (dose order) and overall.
 * Actual dose: ADSL ``TRT01AN`` (10^6 CAR-T cells/kg) and ``CELLINF`` (total cells infused,
-  10^6), median (range) over patients with a value.
+  10^6), median (range) over patients with a value. A study that is not a cell therapy
+  (``Trial.is_cell_therapy``) has no cell count: its dose row is "Actual dose (TRT01AN, unit
+  as recorded)" and there is no row of cells infused.
 * Y/N flags (``BRIDGFL`` bridging therapy before lymphodepletion, ``PRIREFFL`` primary
   refractory (N = relapsed), ``EMDBLFL`` extramedullary disease at baseline, ``CNSBLFL`` CNS
   involvement at baseline) are counted "k/N (pct%)" over the patients whose flag is recorded
@@ -34,6 +36,9 @@ FLAG_ROWS = (
 NUMBER_ROWS = (
     ("Actual dose, x10^6 CAR-T cells/kg: median (range)", "TRT01AN", 2),
     ("CAR-T cells infused, x10^6: median (range)", "CELLINF", 0),
+)
+NOT_CELL_THERAPY_NUMBER_ROWS = (
+    ("Actual dose (TRT01AN, unit as recorded): median (range)", "TRT01AN", 2),
 )
 
 
@@ -70,7 +75,8 @@ def treatment_and_disease(cohort: Cohort) -> pd.DataFrame:
                for g in dict.fromkeys(ordered["dose_group"].dropna())}
     columns[OVERALL] = infused
     rows: list[tuple[str, Callable[[pd.DataFrame], str]]] = []
-    for label, column, digits in NUMBER_ROWS:
+    numbers = NUMBER_ROWS if cohort.trial.is_cell_therapy else NOT_CELL_THERAPY_NUMBER_ROWS
+    for label, column, digits in numbers:
         present = column in infused.columns and pd.to_numeric(
             infused[column], errors="coerce").notna().any()
         rows.append((label, (lambda f, c=column, d=digits: _number_cell(f, c, d))

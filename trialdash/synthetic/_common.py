@@ -25,6 +25,7 @@ TITLE = (
     "(phase 1 dose escalation)"
 )
 SITE_ID = "01"
+SITE_NAME = "Shanghai General Hospital"  # the trial is single-centre (NCT05290155)
 RACE = "ASIAN"
 CUTOFF = dt.date(2025, 5, 15)
 
