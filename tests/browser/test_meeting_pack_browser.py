@@ -115,7 +115,11 @@ def test_pdf_pack_pages_titles_and_footers(synthetic_snapshot, tmp_path, page_ti
     assert len(images) == len(printed)
     for image in images:
         with Image.open(image) as page_image:
-            assert ImageStat.Stat(page_image.convert("L")).stddev[0] > 5, image.name
+            # Content above the footer (every page has the footer): not a blank page. A page
+            # holding only a section's last caption line still counts as content.
+            width, height = page_image.size
+            body = page_image.convert("L").crop((0, 0, width, int(height * 0.9)))
+            assert ImageStat.Stat(body).stddev[0] > 1, image.name
 
 
 def test_sidebar_button_downloads_the_pack_of_the_current_view(server, page, page_titles):
