@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.response import (
     OVERALL,
     WINDOW_DAYS,
@@ -95,6 +96,7 @@ def _has_text(frame: pd.DataFrame, column: str) -> bool:
     return bool(values.ne("").any())
 
 
+@cohort_analysis
 def cart_response(cohort: Cohort, window_days: float = WINDOW_DAYS) -> CarTResponse:
     """Window best responses of every infused patient (see the module notes)."""
     infused = cohort.infused

@@ -58,6 +58,7 @@ import pandas as pd
 
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.flags import is_yes
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.stats import format_n_of_N, proportion
 from trialdash.study_labels import NOT_STATED, StudyLabels
 from trialdash.style import subtype_sort_key
@@ -222,6 +223,7 @@ def _evaluable_mask(infused: pd.DataFrame, assessed: set[str]) -> tuple[pd.Serie
     return infused["USUBJID"].isin(assessed), ASSESSED_RULE
 
 
+@cohort_analysis
 def evaluable_population(cohort: Cohort) -> EvaluablePopulation:
     """The ORR denominator: EFFFL = 'Y' when EFFFL is filled, else the infused patients with
     at least one response assessment (see the module docstring)."""
@@ -342,6 +344,7 @@ def _first_responding_day(counted: pd.DataFrame, subtype: pd.Series,
     return first["OVR"].fillna(first["BOR"])
 
 
+@cohort_analysis
 def best_response(cohort: Cohort) -> pd.DataFrame:
     """Best overall response of every infused patient of the cohort (module notes: the
     window and allo-HSCT rule, BOR records kept only when they respect it).
@@ -459,6 +462,7 @@ ORR_COLUMNS = ["group", "n", "responders", "orr", "orr_lower", "orr_upper", "cr"
                "cr_lower", "cr_upper", "criteria", "definition", "orr_display", "cr_display"]
 
 
+@cohort_analysis
 def orr_table(cohort: Cohort, by: GroupBy | None = "dose_group") -> pd.DataFrame:
     """ORR and CR rate with exact 95% CIs, per group and overall, among evaluable patients.
 

@@ -32,6 +32,7 @@ from typing import Literal
 import pandas as pd
 
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.response import (
     best_response,
     counted_assessments,
@@ -123,6 +124,7 @@ def sort_lanes(lanes: pd.DataFrame, sort: SortKey = "duration") -> pd.DataFrame:
     return lanes.sort_values(keys, ascending=ascending, kind="stable").reset_index(drop=True)
 
 
+@cohort_analysis
 def swimmer_lanes(cohort: Cohort, sort: SortKey = "duration") -> SwimmerData:
     """Lanes (one per infused patient) and events for a swimmer plot; see the module notes.
 
