@@ -8,6 +8,9 @@ modules stay free of it.
 Caching: the read-only DuckDB connection is a cache resource keyed by the snapshot path
 and its modification time, and every query result is cached data keyed the same way, so a
 new snapshot renamed into place is picked up at the next interaction without a restart.
+Cohort analyses (marked with ``trialdash.analysis.memo.cohort_analysis``) are cached data
+too, keyed by snapshot, modification time, the patients the user may see, filter and
+arguments.
 """
 
 from __future__ import annotations
@@ -94,7 +97,9 @@ def trial_at(snapshot: Path, grant: Grant | None = None) -> Trial:
                  memo=_analysis_memo(path, mtime, allowed))
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
+# Fewer entries than the query cache: a result of a large snapshot (kinetics samples beside
+# CD7+ counts) can weigh tens of MB, and every page keeps a dozen per filter.
+@st.cache_data(max_entries=128, show_spinner=False)
 def _cached_analysis(path: str, mtime: float, visible: str, name: str, flt: Filter,
                      args: tuple, kwargs: tuple, _function: Callable, _cohort: Cohort):
     return _function(_cohort, *args, **dict(kwargs))
