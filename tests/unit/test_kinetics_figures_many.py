@@ -1,4 +1,4 @@
-"""Kinetics curves of many patients: one trace per dose group, lines broken between patients.
+"""Kinetics curves of many patients: one WebGL trace per dose group, lines broken between patients.
 
 Fixture: 60 patients (above the 50-patient threshold), 40 in the low and 20 in the high dose
 group, each sampled on days 0 (BLQ), 7 (1,000 copies/µg) and 14 (2,000 copies/µg).
@@ -33,13 +33,14 @@ def _profiles() -> pd.DataFrame:
 
 
 def test_one_trace_per_dose_group_with_a_break_after_each_patient():
-    """60 patients > 50: 2 line traces (low, high), in the group colours; the low trace holds
-    40 x 3 samples and 39 breaks (no line joins two patients), the high one 20 x 3 + 19."""
+    """60 patients > 50: 2 WebGL line traces (low, high), in the group colours; the low trace
+    holds 40 x 3 samples and 39 breaks (no line joins two patients), the high one 20 x 3 + 19."""
     assert fig_kin.ONE_TRACE_PER_GROUP_ABOVE == 50
     labels = {f"S{i:02d}": f"P{i:02d}" for i in range(60)}
     fig = fig_kin.expansion_curves(_profiles(), GROUPS, labels)
     lines = [t for t in fig.data if t.customdata is not None and t.mode == "lines+markers"]
     assert [t.legendgroup for t in lines] == [LOW, HIGH]
+    assert {t.type for t in lines} == {"scattergl"}
     colours = dose_colour_map(GROUPS)
     assert all(t.line.color == colours[t.legendgroup] for t in lines)
     low = lines[0]

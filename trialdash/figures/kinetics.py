@@ -80,8 +80,9 @@ def _add_lloq_lines(fig: go.Figure, samples: pd.DataFrame, unit: str, log_y: boo
                             hoverinfo="skip", row=row, col=col)
 
 
-#: Above this many patients the lines of a dose group are one trace (lines broken between
-#: patients), so that a figure of thousands of patients stays light to send and draw.
+#: Above this many patients the lines of a dose group are one WebGL trace (lines broken
+#: between patients), so that a figure of thousands of patients stays light to send and draw
+#: (an SVG marker per sample takes the browser tens of seconds at 1,400 patients).
 ONE_TRACE_PER_GROUP_ABOVE = 50
 #: Plotly's numbers of the marker symbols used (numbers validate much faster than names).
 _SYMBOL_NUMBER = {"circle": 0, "circle-open": 100}
@@ -93,8 +94,9 @@ def _patient_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str
                     legend: bool = True) -> None:
     """One line per patient, filled markers for quantifiable samples, open ones for BLQ.
 
-    Above :data:`ONE_TRACE_PER_GROUP_ABOVE` patients, one trace per dose group holds its
-    patients' lines (broken between patients; hover still names the patient).
+    Above :data:`ONE_TRACE_PER_GROUP_ABOVE` patients, one WebGL trace (Scattergl) per dose
+    group holds its patients' lines (broken between patients; hover still names the
+    patient).
     """
     colours = dose_colour_map(dose_groups)
     if legend:
@@ -120,7 +122,8 @@ def _patient_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str
         colour = colours.get(group, BLQ_COLOUR)
         if merged:
             part = _broken_between_patients(part)
-        traces.append(go.Scatter(
+        trace = go.Scattergl if merged else go.Scatter  # WebGL: thousands of points
+        traces.append(trace(
             x=part["day"].to_numpy(), y=part["plotted_value"].to_numpy(),
             mode="lines+markers", name=group if merged else part["_label"].iloc[0],
             legendgroup=group, showlegend=False,
