@@ -170,13 +170,16 @@ def swimmer_lanes(cohort: Cohort, sort: SortKey = "duration") -> SwimmerData:
     firsts = pd.DataFrame({"USUBJID": ids, "first": ids.map(first_progression),
                            "relapse": relapse})
     relapses = firsts[firsts["relapse"].ne(firsts["first"])]
-    timeline = pd.concat([
+    parts = [
         _onset_events(counted_ovr),
         _day_events(firsts, "first", PROGRESSION),
         _day_events(relapses, "relapse", PROGRESSION),
         _day_events(pd.DataFrame({"USUBJID": ids, "day": numbers["hsct_day"]}), "day", HSCT),
         _day_events(pd.DataFrame({"USUBJID": ids, "day": numbers["death_day"]}), "day", DEATH),
-    ], ignore_index=True)
+    ]
+    timeline = pd.concat([pd.DataFrame(columns=EVENT_COLUMNS).astype({"day": float}),
+                          *(p[EVENT_COLUMNS] for p in parts if not p.empty)],
+                         ignore_index=True)
     position = dict(zip(lane_frame["USUBJID"], range(len(lane_frame)), strict=True))
     event_frame = (timeline.assign(_lane=timeline["USUBJID"].map(position))
                    .sort_values(["_lane", "day"], kind="stable").drop(columns="_lane")
