@@ -50,6 +50,7 @@ Definitions (kept here, in one place, and used by every page and figure)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -235,7 +236,7 @@ def evaluable_population(cohort: Cohort) -> EvaluablePopulation:
     return EvaluablePopulation(PatientCount(len(ids), len(infused)), rule, ids, unassessed)
 
 
-def per_value(values: pd.Series, function) -> pd.Series:
+def per_value(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
     """``function`` of every value, called once per distinct value (missing ones: None)."""
     raw = values.astype("object")
     present = raw.notna()
