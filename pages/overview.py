@@ -4,7 +4,7 @@ import streamlit as st
 
 from trialdash import ui, ui_cuts
 from trialdash.analysis import enrollment, overview, treatment_overview
-from trialdash.analysis.response import orr_definition
+from trialdash.analysis.response import BEST_RESPONSE_RULE, orr_definition
 from trialdash.figures import enrollment as enrollment_figures
 from trialdash.units import months
 
@@ -37,7 +37,7 @@ for tile, name, rate in rates:
         continue
     tile.metric(f"{name} {rate.k}/{rate.n}", f"{100 * rate.estimate:.0f}%",
                 help=f"Among efficacy-evaluable patients. {orr_definition(trial.labels)}. "
-                     "Exact (Clopper-Pearson) 95% CI.")
+                     f"{BEST_RESPONSE_RULE}. Exact (Clopper-Pearson) 95% CI.")
     tile.caption(f"95% CI {100 * rate.lower:.0f}–{100 * rate.upper:.0f}%")
 tiles[5].metric(f"Deaths {figures.deaths.k}/{figures.deaths.n}",
                 f"{100 * figures.deaths.estimate:.0f}%" if figures.deaths.n else "–")

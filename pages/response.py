@@ -31,9 +31,8 @@ if cohort.count.kept == 0:
 population = response.evaluable_population(cohort)
 labels = view.trial.labels
 st.caption(view.say(
-    f"{response.responder_statement(labels)}. {response.CR_DEFINITION}. Best overall response "
-    f"is the BOR record, "
-    f"else the best per-visit response up to progression. **Evaluable population**: "
+    f"{response.responder_statement(labels)}. {response.CR_DEFINITION}. "
+    f"{response.BEST_RESPONSE_RULE}. **Evaluable population**: "
     f"{population.describe()}. Exact (Clopper-Pearson) 95% confidence intervals."
 ))
 

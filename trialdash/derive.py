@@ -123,9 +123,10 @@ def _as_type(values: pd.Series, duck_type: str) -> pd.Series:
         return pd.to_numeric(values, errors="coerce").round().astype("Int64")
     if duck_type == "DOUBLE":
         return pd.to_numeric(values, errors="coerce").astype("float64")
-    return values.astype("object").where(values.notna(), None).map(
-        lambda v: None if v is None else str(v)
-    )
+    text = values.astype("object").where(values.notna(), None)
+    if pd.api.types.infer_dtype(text, skipna=True) in ("string", "empty"):
+        return text  # already text (the usual case): nothing to convert value by value
+    return text.map(lambda v: None if v is None else str(v))
 
 
 def _days(later: pd.Series, origin: pd.Series) -> pd.Series:

@@ -135,10 +135,16 @@ def row_criteria(adrs: pd.DataFrame) -> pd.Series:
     columns = _criteria_columns(adrs)
     if adrs.empty or not columns:
         return pd.Series(None, index=adrs.index, dtype="object")
-    texts = adrs[columns].astype("object").apply(
-        lambda row: " | ".join(str(v) for v in row if v is not None and not pd.isna(v)), axis=1)
-    names = texts.map(lambda t: "; ".join(criteria_in_text(t)) or None)
-    return names.astype("object")
+    texts = pd.Series(None, index=adrs.index, dtype="object")
+    for column in columns:  # the row's texts joined by ' | ', missing values left out
+        values = adrs[column].astype("object")
+        present = values.notna()
+        value_text = values[present].map(str)
+        joined = texts[present]
+        texts[present] = joined.where(joined.isna(), joined + " | ").fillna("") + value_text
+    distinct = pd.unique(texts[texts.notna()])
+    names = texts.map({t: "; ".join(criteria_in_text(t)) or None for t in distinct})
+    return names.where(texts.notna(), None).astype("object")
 
 
 def responder_definition(criteria: str | None, responses: Iterable[object]) -> str:

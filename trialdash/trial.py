@@ -17,6 +17,7 @@ import pandas as pd
 
 from trialdash import queries
 from trialdash.analysis.filters import Filter, PatientCount
+from trialdash.analysis.memo import Memo
 from trialdash.snapshot import connect_read_only, present_datasets, read_meta
 from trialdash.study_labels import CAR_T_PROFILE, DISEASE_SUBTYPE, StudyLabels
 from trialdash.wording import Wording
@@ -27,9 +28,11 @@ QueryRunner = Callable[..., pd.DataFrame]
 class Trial:
     """A snapshot: its meta data and a runner for its named queries."""
 
-    def __init__(self, run: QueryRunner, meta: dict):
+    def __init__(self, run: QueryRunner, meta: dict, memo: Memo | None = None):
         self.run = run
         self.meta = meta
+        #: Keeps the results of cohort analyses (see trialdash.analysis.memo); None = none.
+        self.memo = memo
 
     @classmethod
     def open(cls, path: Path | None = None) -> Trial:

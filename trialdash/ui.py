@@ -8,11 +8,16 @@ modules stay free of it.
 Caching: the read-only DuckDB connection is a cache resource keyed by the snapshot path
 and its modification time, and every query result is cached data keyed the same way, so a
 new snapshot renamed into place is picked up at the next interaction without a restart.
+Cohort analyses (marked with ``trialdash.analysis.memo.cohort_analysis``) are cached data
+too, keyed by snapshot, modification time, the patients the user may see, filter and
+arguments.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +28,7 @@ import streamlit as st
 from trialdash import access, audit, queries, ui_access, ui_cuts
 from trialdash.access import Grant
 from trialdash.analysis.filters import Filter
+from trialdash.analysis.memo import Memo, analysis_name
 from trialdash.report.button import meeting_pack_buttons
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
@@ -87,7 +93,31 @@ def trial_at(snapshot: Path, grant: Grant | None = None) -> Trial:
     grant = grant or ui_access.current_grant()
     allowed = access.allowed_subjects(
         run("subjects", dose_groups=None, subtypes=None, subjects=None), grant)
-    return Trial(access.restrict_runner(run, allowed), _cached_meta(path, mtime))
+    return Trial(access.restrict_runner(run, allowed), _cached_meta(path, mtime),
+                 memo=_analysis_memo(path, mtime, allowed))
+
+
+# Fewer entries than the query cache: a result of a large snapshot (kinetics samples beside
+# CD7+ counts) can weigh tens of MB, and every page keeps a dozen per filter.
+@st.cache_data(max_entries=128, show_spinner=False)
+def _cached_analysis(path: str, mtime: float, visible: str, name: str, flt: Filter,
+                     args: tuple, kwargs: tuple, _function: Callable, _cohort: Cohort):
+    return _function(_cohort, *args, **dict(kwargs))
+
+
+def _analysis_memo(path: str, mtime: float, allowed: frozenset[str] | None) -> Memo:
+    """Keep cohort analyses (trialdash.analysis.memo) per snapshot file and modification
+    time, the patients the user may see, the filter and the other arguments (labels, hence
+    the presentation mode, included where an analysis takes them): a rerun with unchanged
+    inputs recomputes nothing, and no result reaches a user allowed other patients."""
+    visible = "everyone" if allowed is None else hashlib.sha256(
+        "\n".join(sorted(allowed)).encode()).hexdigest()
+
+    def memo(function: Callable, cohort: Cohort, args: tuple, kwargs: dict):
+        return _cached_analysis(path, mtime, visible, analysis_name(function), cohort.filter,
+                                args, tuple(sorted(kwargs.items())), function, cohort)
+
+    return memo
 
 
 # --- shared filters, mirrored in the URL -------------------------------------------------

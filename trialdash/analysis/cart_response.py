@@ -2,14 +2,18 @@
 
 Definitions (each table row says which applies)
 -----------------------------------------------
-* **Assessment window**: assessments from infusion to :data:`WINDOW_DAYS` (3 months of
-  365.25/12 days, the registry record's primary response window) count; assessments after a
-  consolidative allo-HSCT (ADSL ``hsct_day``) never count: the response would no longer be
-  the CAR-T's. An assessment on the transplant day counts (pre-transplant work-up).
-* **Best response in the window** is the best per-visit response (CR > CRi > PR > SD > PD >
-  NE) up to and including the first PD, separately for the overall response (ADRS PARAMCD
-  OVR), the bone-marrow response (BMRESP) and the extramedullary response (EMRESP). A patient
-  with no assessment in the window is NE.
+* **Assessment window**: the one rule of :mod:`trialdash.analysis.response`
+  (:func:`~trialdash.analysis.response.counted_assessments`): assessments from infusion to
+  :data:`WINDOW_DAYS` (3 months of 365.25/12 days, the registry record's primary response
+  window) count; assessments after a consolidative allo-HSCT (ADSL ``hsct_day``) never count:
+  the response would no longer be the CAR-T's. An assessment on the transplant day counts
+  (pre-transplant work-up).
+* **Best response in the window**: the overall best is the best overall response of
+  :func:`~trialdash.analysis.response.best_response` (the same as the ORR tables: a BOR record
+  respecting the window, else the best counted OVR). The bone-marrow (BMRESP) and
+  extramedullary (EMRESP) bests are the best counted per-visit responses (CR > CRi > PR > SD >
+  PD > NE, up to and including the first PD of the parameter). A patient with no assessment
+  in the window is NE.
 * **Denominators**: overall rates over the efficacy-evaluable population
   (:func:`trialdash.analysis.response.evaluable_population`); marrow rates over evaluable
   patients with any BMRESP record (patients with marrow disease), extramedullary rates over
@@ -31,9 +35,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.response import (
     OVERALL,
-    RESPONSE_ORDER,
+    WINDOW_DAYS,
+    WINDOW_MONTHS,
+    best_by_patient,
+    best_response,
+    counted_assessments,
     evaluable_population,
     format_rate,
     infused_assessments,
@@ -41,15 +50,11 @@ from trialdash.analysis.response import (
 )
 from trialdash.analysis.stats import proportion
 from trialdash.trial import Cohort
-from trialdash.units import DAYS_PER_MONTH
 
-WINDOW_MONTHS = 3
-WINDOW_DAYS = WINDOW_MONTHS * DAYS_PER_MONTH
 OVERALL_PARAM, MARROW_PARAM, EXTRAMEDULLARY_PARAM = "OVR", "BMRESP", "EMRESP"
 NOT_IN_DATA = "not in the data"
 COMPLETE = frozenset({"CR", "CRi"})
 EM_RESPONSES = frozenset({"CR", "CRi", "PR"})
-_RANK = {category: rank for rank, category in enumerate(RESPONSE_ORDER)}
 PATIENT_COLUMNS = ["USUBJID", "dose_group", "dose_order", "subtype", "evaluable", "best",
                    "marrow_best", "em_best", "mrd_negative_complete", "relapse_cd7"]
 RULE = (f"Best response within {WINDOW_MONTHS} months of infusion, up to the first PD; "
@@ -77,25 +82,11 @@ class CarTResponse:
 def window_assessments(cohort: Cohort, window_days: float = WINDOW_DAYS) -> pd.DataFrame:
     """ADRS rows of infused patients that count: day 0..window, not after allo-HSCT, up to
     and including the first PD of their parameter. Adds ``response`` (normalised)."""
-    records = infused_assessments(cohort)
-    hsct = cohort.infused.set_index("USUBJID")["hsct_day"] if "hsct_day" in \
-        cohort.infused.columns else pd.Series(dtype=float)
-    day = pd.to_numeric(records["day"], errors="coerce")
-    hsct_day = pd.to_numeric(records["USUBJID"].map(hsct), errors="coerce")
-    keep = day.between(0, window_days) & (hsct_day.isna() | (day <= hsct_day))
-    kept = records[keep.fillna(False).to_numpy()].copy()
-    kept["day"] = pd.to_numeric(kept["day"], errors="coerce")
-    first_pd = (kept[kept["response"] == "PD"].groupby(["USUBJID", "PARAMCD"])["day"].min()
-                .rename("first_pd"))
-    kept = kept.join(first_pd, on=["USUBJID", "PARAMCD"])
-    return kept[kept["first_pd"].isna() | (kept["day"] <= kept["first_pd"])].drop(
-        columns="first_pd")
+    return counted_assessments(infused_assessments(cohort), cohort.infused, window_days)
 
 
 def _best_by_patient(records: pd.DataFrame, paramcd: str) -> pd.Series:
-    part = records[records["PARAMCD"] == paramcd]
-    ranks = part["response"].map(_RANK).groupby(part["USUBJID"]).min()
-    return ranks.map(dict(enumerate(RESPONSE_ORDER)))
+    return best_by_patient(records[records["PARAMCD"] == paramcd])
 
 
 def _has_text(frame: pd.DataFrame, column: str) -> bool:
@@ -105,16 +96,18 @@ def _has_text(frame: pd.DataFrame, column: str) -> bool:
     return bool(values.ne("").any())
 
 
+@cohort_analysis
 def cart_response(cohort: Cohort, window_days: float = WINDOW_DAYS) -> CarTResponse:
     """Window best responses of every infused patient (see the module notes)."""
     infused = cohort.infused
     everything = infused_assessments(cohort)
-    records = window_assessments(cohort, window_days)
+    records = counted_assessments(everything, infused, window_days)
     population = set(evaluable_population(cohort).ids)
     patients = infused[["USUBJID", "dose_group", "dose_order", "subtype"]].copy()
     patients["evaluable"] = patients["USUBJID"].isin(population)
-    patients["best"] = patients["USUBJID"].map(
-        _best_by_patient(records, OVERALL_PARAM)).fillna("NE")
+    overall = (best_response(cohort).set_index("USUBJID")["BOR"] if window_days == WINDOW_DAYS
+               else _best_by_patient(records, OVERALL_PARAM))
+    patients["best"] = patients["USUBJID"].map(overall).fillna("NE")
     for column, paramcd in (("marrow_best", MARROW_PARAM), ("em_best", EXTRAMEDULLARY_PARAM)):
         with_records = set(everything.loc[everything["PARAMCD"] == paramcd, "USUBJID"])
         best = patients["USUBJID"].map(_best_by_patient(records, paramcd)).fillna("NE")

@@ -34,6 +34,7 @@ import pandas as pd
 
 from trialdash.analysis.escalation import dlt_evaluable
 from trialdash.analysis.flags import is_yes
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.safety import DLT_WINDOW_DAYS, SYNDROMES, crs_icans_episodes
 from trialdash.analysis.stats import format_n_of_N, median_range
 from trialdash.trial import Cohort
@@ -116,6 +117,7 @@ def _grade5_terms(cohort: Cohort) -> pd.Series:
     return fatal.groupby("USUBJID")["AEDECOD"].agg(lambda terms: "; ".join(dict.fromkeys(terms)))
 
 
+@cohort_analysis
 def deaths(cohort: Cohort) -> DeathSummary:
     """Deaths table and non-relapse mortality (see module notes for the definitions)."""
     infused = cohort.infused
@@ -166,6 +168,7 @@ def deaths_display(summary: DeathSummary, labels: dict[str, str] | None = None) 
 # --- CRS and ICANS as the labels give them ------------------------------------------------------
 
 
+@cohort_analysis
 def syndrome_management(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
                         ) -> pd.DataFrame:
     """CRS and ICANS: patients, median (range) onset and duration, tocilizumab and steroids.
@@ -210,6 +213,7 @@ def _nearest_sample(labs: pd.DataFrame, landmark: int) -> pd.DataFrame:
     return near.drop_duplicates(["USUBJID", "PARAMCD"])
 
 
+@cohort_analysis
 def prolonged_cytopenias(cohort: Cohort) -> tuple[pd.DataFrame, list[str]]:
     """Patients with CTCAE v5.0 grade >= 3 cytopenia at day 28 and at day 90 (ADLB).
 
@@ -247,6 +251,7 @@ def prolonged_cytopenias(cohort: Cohort) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(rows, columns=columns), skipped
 
 
+@cohort_analysis
 def hlh_markers(cohort: Cohort) -> pd.DataFrame:
     """Peak ferritin, IL-6 and CRP from day 0 to day 28 per patient, summarised.
 
@@ -281,6 +286,7 @@ def hlh_markers(cohort: Cohort) -> pd.DataFrame:
 # --- DLT listing ---------------------------------------------------------------------------------
 
 
+@cohort_analysis
 def dlt_listing(cohort: Cohort, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Every dose-limiting toxicity: ADAE events flagged ``AEDLTFL 'Y'``, and patients with
     ADSL ``DLTFL 'Y'`` but no flagged event (one row saying so).

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.survival import (
     KMResult,
     Landmark,
@@ -279,6 +280,7 @@ def _caution(strata: Sequence[KMResult]) -> str | None:
 # --- the analysis -----------------------------------------------------------------------------
 
 
+@cohort_analysis
 def survival_analysis(
     cohort: Cohort,
     paramcd: str,

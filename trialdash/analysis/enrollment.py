@@ -21,6 +21,7 @@ import pandas as pd
 
 from trialdash.analysis.escalation import dlt_evaluable
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.response import evaluable_population
 from trialdash.analysis.stats import median_range
 from trialdash.trial import Cohort
@@ -61,6 +62,7 @@ def flow_steps(cell_therapy: bool) -> tuple[tuple[str, str], ...]:
                  for label, column in FLOW_STEPS if column != "lymphodepleted")
 
 
+@cohort_analysis
 def disposition(cohort: Cohort) -> Disposition:
     """Counts at each step from enrolled to efficacy-evaluable, by dose group and overall."""
     enrolled = _enrolled(cohort)
@@ -89,6 +91,7 @@ def disposition(cohort: Cohort) -> Disposition:
     return Disposition(cohort.count, flow, not_infused)
 
 
+@cohort_analysis
 def cumulative_enrollment(cohort: Cohort) -> pd.DataFrame:
     """Enrollment over calendar time: one row per enrolled patient in consent-date order.
 
@@ -106,6 +109,7 @@ def cumulative_enrollment(cohort: Cohort) -> pd.DataFrame:
                 "cumulative"]].reset_index(drop=True)
 
 
+@cohort_analysis
 def enrollment_by_dose_subtype(cohort: Cohort) -> pd.DataFrame:
     """Infused patients per dose group and subtype: dose_group, dose_order, subtype, n."""
     infused = cohort.infused.copy()
@@ -127,6 +131,7 @@ def _n_pct(count: int, total: int) -> str:
     return f"{count} ({100 * count / total:.0f}%)" if total else "0"
 
 
+@cohort_analysis
 def baseline_characteristics(cohort: Cohort) -> pd.DataFrame:
     """Baseline table of infused patients by dose group and overall.
 

@@ -31,6 +31,7 @@ from trialdash.analysis.endpoints import (
     _endpoint_rows,
     analyse_rows,
 )
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.response import best_response
 from trialdash.trial import Cohort
 from trialdash.units import DAYS_PER_MONTH
@@ -72,6 +73,7 @@ def _in_response_at(cohort: Cohort, landmark_day: float) -> pd.Series | None:
     return (responded & ~progressed).astype(bool)
 
 
+@cohort_analysis
 def hsct_landmark(cohort: Cohort, paramcd: str,
                   landmark_day: float = DEFAULT_LANDMARK_DAY) -> LandmarkAnalysis:
     """OS or PFS from day ``landmark_day`` by allo-HSCT before it (see the module notes)."""

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.nca import nca_summary, nca_table
 from trialdash.analysis.stats import format_n_of_N
 from trialdash.trial import Cohort
@@ -179,6 +180,7 @@ def _after_hsct(cohort: Cohort, samples: pd.DataFrame) -> pd.Series:
     return (day > hsct).fillna(False).astype(bool)
 
 
+@cohort_analysis
 def transgene_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfiles:
     """Transgene (or, with ``paramcd="CARPCT"``, % CAR+) profiles; see :func:`kinetic_profiles`."""
     return kinetic_profiles(cohort, paramcd)
@@ -276,6 +278,7 @@ class PatientNCA:
         return out.rename(columns=NCA_DISPLAY_COLUMNS)
 
 
+@cohort_analysis
 def nca_by_patient(cohort: Cohort) -> PatientNCA:
     """NCA parameters of each infused patient's transgene profile (``nca.nca_table``)."""
     profiles = kinetic_profiles(cohort, TRANSGENE)
@@ -394,6 +397,7 @@ class Persistence:
         return wide.rename(columns={"nominal_day": "Visit (day)"})
 
 
+@cohort_analysis
 def persistence_by_visit(cohort: Cohort) -> Persistence:
     """How many sampled patients still had quantifiable transgene at each nominal visit."""
     samples = kinetic_profiles(cohort, TRANSGENE).samples.copy()
@@ -439,6 +443,7 @@ class CD7WithCart:
         return list(dict.fromkeys(self.frame["measure"]))
 
 
+@cohort_analysis
 def cd7_with_cart(cohort: Cohort) -> CD7WithCart:
     """CD7+ lymphocytes (ADLB CD7LYMPH, cells/µL) beside transgene copies, per patient."""
     transgene = kinetic_profiles(cohort, TRANSGENE).samples

@@ -19,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from trialdash.analysis.kinetics import PatientNCA, _fmt_count_range, _fmt_gmean_cv
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.nca import nca_summary
 from trialdash.analysis.response import best_response
 from trialdash.trial import Cohort
@@ -31,6 +32,7 @@ RULE = ("Descriptive: Cmax and AUC0-28d geometric mean (CV%) over patients who e
         "response); CRS by the worst ASTCT grade (CTCAE where ASTCT is blank), all follow-up.")
 
 
+@cohort_analysis
 def responder_groups(cohort: Cohort) -> pd.Series:
     """USUBJID -> 'Responder' / 'Non-responder' / 'Not evaluable' (empty without ADRS)."""
     if not cohort.trial.has("adrs"):
@@ -40,6 +42,7 @@ def responder_groups(cohort: Cohort) -> pd.Series:
     return label.where(best["evaluable"], NOT_EVALUABLE)
 
 
+@cohort_analysis
 def crs_groups(cohort: Cohort) -> pd.Series:
     """USUBJID -> worst CRS grade label (:data:`CRS_LEVELS`) for every infused patient."""
     ids = cohort.infused["USUBJID"]

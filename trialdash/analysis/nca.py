@@ -87,80 +87,146 @@ class NCAResult:
 _NOT_EXPANDED = NCAResult(None, None, None, None, None, None, 0, False)
 
 
-def _segment_auc(t1: float, c1: float, t2: float, c2: float) -> float:
-    """Area of one segment by linear-up/log-down."""
-    dt = t2 - t1
-    if c2 < c1 and c1 > 0 and c2 > 0:
-        return (c1 - c2) / math.log(c1 / c2) * dt
-    return (c1 + c2) / 2.0 * dt
-
-
-def _interpolate(t1: float, c1: float, t2: float, c2: float, t: float) -> float:
-    """Concentration at ``t`` in [t1, t2]: linear when rising/flat or at 0, log when falling."""
-    if t2 == t1:
-        return c2
-    frac = (t - t1) / (t2 - t1)
-    if c2 < c1 and c1 > 0 and c2 > 0:
-        return math.exp(math.log(c1) + (math.log(c2) - math.log(c1)) * frac)
-    return c1 + (c2 - c1) * frac
-
-
-def _auc_to(times: np.ndarray, conc: np.ndarray, end: float) -> float:
-    """Linear-up/log-down AUC from ``times[0]`` to ``min(end, times[-1])``."""
-    total = 0.0
-    for i in range(times.size - 1):
-        t1, c1, t2, c2 = times[i], conc[i], times[i + 1], conc[i + 1]
-        if t2 <= end:
-            total += _segment_auc(t1, c1, t2, c2)
-            continue
-        if t1 < end:
-            total += _segment_auc(t1, c1, end, _interpolate(t1, c1, t2, c2, end))
-        break
-    return total
-
-
-def _terminal_fit(times: np.ndarray, conc: np.ndarray) -> tuple[float, float, int] | None:
-    """Best log-linear terminal fit: (half-life, adjusted R^2, points) or None."""
-    m = times.size
-    if m < MIN_HALF_LIFE_POINTS:
-        return None
-    logc = np.log(conc)
-    fits: list[tuple[float, int, float]] = []  # (adj R^2, k, lambda_z)
-    for k in range(MIN_HALF_LIFE_POINTS, m + 1):
-        x, y = times[-k:], logc[-k:]
-        xc = x - x.mean()
-        sxx = float(xc @ xc)
-        if sxx == 0.0:
-            continue
-        slope = float(xc @ (y - y.mean())) / sxx
-        if slope >= 0.0:
-            continue
-        resid = y - (y.mean() + slope * xc)
-        ss_tot = float(((y - y.mean()) ** 2).sum())
-        r2 = 1.0 - float(resid @ resid) / ss_tot
-        adj = 1.0 - (1.0 - r2) * (k - 1) / (k - 2)
-        fits.append((adj, k, -slope))
-    if not fits:
-        return None
-    best = max(f[0] for f in fits)
-    adj, k, lambda_z = max((f for f in fits if f[0] >= best - R2_ADJ_TOLERANCE), key=lambda f: f[1])
-    return (math.log(2.0) / lambda_z, min(adj, 1.0), k)
+def _flag(value: object) -> bool:
+    """One below-LLOQ flag: 'Y'/'N' (any case, padded), a bool, or missing (False: the value
+    and the LLOQ decide)."""
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if text not in {"Y", "N", ""}:
+            raise ValueError(f"BLQ flag must be 'Y' or 'N', got {value!r}")
+        return text == "Y"
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return False
+    return bool(value)
 
 
 def _as_bool_flags(blq: ArrayLike) -> np.ndarray:
-    arr = np.asarray(blq, dtype=object).ravel()
-    out = np.empty(arr.size, dtype=bool)
-    for i, v in enumerate(arr):
-        if isinstance(v, str):
-            s = v.strip().upper()
-            if s not in {"Y", "N", ""}:
-                raise ValueError(f"BLQ flag must be 'Y' or 'N', got {v!r}")
-            out[i] = s == "Y"
-        elif v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-            out[i] = False  # unknown flag: decided by the value and the LLOQ
-        else:
-            out[i] = bool(v)
+    """Below-LLOQ flags as booleans, each distinct value read once by :func:`_flag`."""
+    values = pd.Series(np.asarray(blq, dtype=object).ravel(), dtype=object)
+    present = values.notna().to_numpy()
+    out = np.zeros(len(values), dtype=bool)
+    distinct = pd.unique(values[present])
+    out[present] = values[present].map({v: _flag(v) for v in distinct}).to_numpy(dtype=bool)
     return out
+
+
+def _falling(c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
+    return (c2 < c1) & (c1 > 0) & (c2 > 0)
+
+
+def _segment_areas(t1: np.ndarray, c1: np.ndarray, t2: np.ndarray,
+                   c2: np.ndarray) -> np.ndarray:
+    """Area of each segment by linear-up/log-down."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(_falling(c1, c2), (c1 - c2) / np.log(c1 / c2) * (t2 - t1),
+                        (c1 + c2) / 2.0 * (t2 - t1))
+
+
+def _interpolated(t1: np.ndarray, c1: np.ndarray, t2: np.ndarray, c2: np.ndarray,
+                  t: float) -> np.ndarray:
+    """Concentration at ``t`` in [t1, t2]: linear when rising/flat or at 0, log when falling."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = (t - t1) / (t2 - t1)
+        value = np.where(_falling(c1, c2),
+                         np.exp(np.log(c1) + (np.log(c2) - np.log(c1)) * frac),
+                         c1 + (c2 - c1) * frac)
+    return np.where(t2 == t1, c2, value)
+
+
+def _auc_by_subject(points: pd.DataFrame, end: float) -> pd.Series:
+    """Linear-up/log-down AUC of each subject's points (USUBJID, t, c in order) from the
+    first point to ``min(end, last point)``."""
+    subject = points["USUBJID"]
+    t1, c1 = points["t"].to_numpy(), points["c"].to_numpy()
+    t2 = points.groupby("USUBJID", sort=False)["t"].shift(-1).to_numpy()
+    c2 = points.groupby("USUBJID", sort=False)["c"].shift(-1).to_numpy()
+    whole = _segment_areas(t1, c1, t2, c2)
+    c_end = _interpolated(t1, c1, t2, c2, end)
+    part = _segment_areas(t1, c1, np.full_like(t1, end), c_end)
+    area = np.where(t2 <= end, whole, np.where((t1 < end) & (t2 > end), part, 0.0))
+    return pd.Series(np.nan_to_num(area), index=points.index).groupby(subject).sum()
+
+
+def _terminal_fits(post: pd.DataFrame) -> pd.DataFrame:
+    """Best log-linear terminal fit of each subject's points after Tmax (USUBJID, t, c in
+    time order): half_life, half_life_r2_adj, half_life_points (subjects with a fit only)."""
+    size = post.groupby("USUBJID", sort=False)["t"].transform("size").to_numpy()
+    from_end = size - 1 - post.groupby("USUBJID", sort=False).cumcount().to_numpy()
+    keep = size >= MIN_HALF_LIFE_POINTS
+    post, size, from_end = post[keep], size[keep], from_end[keep]
+    if post.empty:
+        return pd.DataFrame(columns=["half_life", "half_life_r2_adj", "half_life_points"])
+    # Each point is in the fits of the last k points for every k from max(3, its rank) to m.
+    smallest_k = np.maximum(from_end + 1, MIN_HALF_LIFE_POINTS)
+    copies = size - smallest_k + 1
+    rows = np.repeat(np.arange(len(post)), copies)
+    offset = np.arange(len(rows)) - np.repeat(np.cumsum(copies) - copies, copies)
+    fits = pd.DataFrame({"USUBJID": post["USUBJID"].to_numpy()[rows],
+                         "k": smallest_k[rows] + offset,
+                         "x": post["t"].to_numpy()[rows],
+                         "y": np.log(post["c"].to_numpy()[rows])})
+    by_fit = fits.groupby(["USUBJID", "k"], sort=False)
+    xc = fits["x"] - by_fit["x"].transform("mean")
+    yc = fits["y"] - by_fit["y"].transform("mean")
+    sums = pd.DataFrame({"sxx": xc * xc, "sxy": xc * yc, "syy": yc * yc}).groupby(
+        [fits["USUBJID"], fits["k"]], sort=False).sum()
+    slope_of = (sums["sxy"] / sums["sxx"]).rename("slope")
+    slope = fits.join(slope_of, on=["USUBJID", "k"])["slope"]
+    resid = yc - slope * xc
+    sums["ss_res"] = (resid * resid).groupby([fits["USUBJID"], fits["k"]], sort=False).sum()
+    sums["slope"] = slope_of
+    sums = sums[(sums["sxx"] != 0.0) & (sums["slope"] < 0.0)].reset_index()
+    if sums.empty:
+        return pd.DataFrame(columns=["half_life", "half_life_r2_adj", "half_life_points"])
+    k = sums["k"].astype(float)
+    r2 = 1.0 - sums["ss_res"] / sums["syy"]
+    sums["adj"] = 1.0 - (1.0 - r2) * (k - 1) / (k - 2)
+    best = sums.groupby("USUBJID")["adj"].transform("max")
+    tied = sums[sums["adj"] >= best - R2_ADJ_TOLERANCE]
+    chosen = tied.sort_values(["USUBJID", "k"]).drop_duplicates("USUBJID", keep="last")
+    return pd.DataFrame({
+        "half_life": math.log(2.0) / -chosen["slope"].to_numpy(),
+        "half_life_r2_adj": np.minimum(chosen["adj"].to_numpy(), 1.0),
+        "half_life_points": chosen["k"].to_numpy(dtype=int),
+    }, index=pd.Index(chosen["USUBJID"], name="USUBJID"))
+
+
+def _nca(samples: pd.DataFrame, auc_end: float = 28.0) -> pd.DataFrame:
+    """NCA of every subject at once (the module's rules).
+
+    ``samples``: USUBJID, t (day, float), c (value, float), flag (bool BLQ), lloq (float,
+    the subject's). Returns :data:`NCA_COLUMNS`, one row per subject sorted by USUBJID.
+    """
+    subjects = pd.Index(sorted(samples["USUBJID"].dropna().unique()), name="USUBJID")
+    s = samples[samples["t"].notna() & (samples["t"] > 0) & samples["USUBJID"].notna()]
+    s = s.sort_values(["USUBJID", "t"], kind="stable").reset_index(drop=True)
+    c, lloq = s["c"].to_numpy(), s["lloq"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        quant = (~s["flag"].to_numpy(dtype=bool) & np.isfinite(c) & (c > 0)
+                 & (~np.isfinite(lloq) | (c >= lloq)))
+    q = s[quant]
+    by_subject = q.groupby("USUBJID", sort=True)
+    peak = q.loc[by_subject["c"].idxmax()].set_index("USUBJID")
+    first_q = by_subject["t"].first()
+    lead = s[~quant & (s["t"] < s["USUBJID"].map(first_q)).to_numpy()]
+    origin = pd.DataFrame({"USUBJID": first_q.index, "t": 0.0, "c": 0.0})
+    points = pd.concat([origin.assign(_part=0), lead.assign(c=0.0, _part=1),
+                        q.assign(_part=2)], ignore_index=True)[["USUBJID", "t", "c", "_part"]]
+    points = points.sort_values(["USUBJID", "_part"], kind="stable").reset_index(drop=True)
+    post = q[(q["t"] > q["USUBJID"].map(peak["t"])).to_numpy()]
+    out = pd.DataFrame({
+        "cmax": peak["c"], "tmax": peak["t"], "auc_0_28": _auc_by_subject(points, auc_end),
+        "tlast": by_subject["t"].last(),
+    }).reindex(subjects).join(_terminal_fits(post))
+    out["half_life_points"] = pd.to_numeric(out["half_life_points"]).fillna(0).astype(int)
+    out["expanded"] = out.index.isin(first_q.index)
+    float_cols = ["cmax", "tmax", "auc_0_28", "tlast", "half_life", "half_life_r2_adj"]
+    out[float_cols] = out[float_cols].astype(float)
+    return out.reset_index()[NCA_COLUMNS]
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if pd.isna(value) else float(value)
 
 
 def nca_profile(
@@ -188,47 +254,27 @@ def nca_profile(
     Notes
     -----
     The rules (BLQ handling, linear-up/log-down, interpolation to day 28, half-life point
-    selection) are in the module docstring.
+    selection) are in the module docstring; :func:`nca_table` applies the same computation
+    to every subject at once.
     """
     t = np.asarray(days, dtype=float).ravel()
     c = np.asarray(values, dtype=float).ravel()
     flag = _as_bool_flags(blq)
     if not (t.size == c.size == flag.size):
         raise ValueError("days, values and blq must have the same length")
-    keep = ~np.isnan(t) & (t > 0)  # post-dose samples with a known day
-    t, c, flag = t[keep], c[keep], flag[keep]
-    order = np.argsort(t, kind="stable")
-    t, c, flag = t[order], c[order], flag[order]
-
-    with np.errstate(invalid="ignore"):
-        quant = ~flag & np.isfinite(c) & (c > 0)
-        if lloq is not None and math.isfinite(lloq):
-            quant &= c >= lloq
-    if not quant.any():
+    limit = math.nan if lloq is None else float(lloq)
+    row = _nca(pd.DataFrame({"USUBJID": "patient", "t": t, "c": c, "flag": flag,
+                             "lloq": limit}), auc_end).iloc[0]
+    if not row["expanded"]:
         return _NOT_EXPANDED
-
-    tq, cq = t[quant], c[quant]
-    imax = int(np.argmax(cq))  # argmax returns the first occurrence
-    cmax, tmax = float(cq[imax]), float(tq[imax])
-    tlast = float(tq[-1])
-
-    first_q = tq[0]
-    lead_blq = t[~quant & (t < first_q)]
-    auc_t = np.concatenate([[0.0], lead_blq, tq])
-    auc_c = np.concatenate([[0.0], np.zeros(lead_blq.size), cq])
-    auc = _auc_to(auc_t, auc_c, float(auc_end))
-
-    after = tq > tmax
-    fit = _terminal_fit(tq[after], cq[after])
-    if fit is None:
-        half_life, r2_adj, points = None, None, 0
-    else:
-        half_life, r2_adj, points = fit
-    return NCAResult(cmax, tmax, float(auc), tlast, half_life, r2_adj, points, True)
+    return NCAResult(float(row["cmax"]), float(row["tmax"]), float(row["auc_0_28"]),
+                     float(row["tlast"]), _none_if_nan(row["half_life"]),
+                     _none_if_nan(row["half_life_r2_adj"]), int(row["half_life_points"]), True)
 
 
 def nca_table(adpc: pd.DataFrame) -> pd.DataFrame:
-    """NCA parameters for every subject of a long kinetics frame.
+    """NCA parameters for every subject of a long kinetics frame, computed for all subjects
+    at once.
 
     Parameters
     ----------
@@ -248,26 +294,16 @@ def nca_table(adpc: pd.DataFrame) -> pd.DataFrame:
     missing = {"USUBJID", "day", "AVAL", "blq", "LLOQ"} - set(adpc.columns)
     if missing:
         raise KeyError(f"adpc lacks columns: {sorted(missing)}")
-    rows = []
-    for subject, g in adpc.groupby("USUBJID", sort=True):
-        lloqs = pd.to_numeric(g["LLOQ"], errors="coerce").dropna()
-        lloq = float(lloqs.min()) if len(lloqs) else math.nan
-        res = nca_profile(
-            pd.to_numeric(g["day"], errors="coerce").to_numpy(dtype=float, na_value=np.nan),
-            pd.to_numeric(g["AVAL"], errors="coerce").to_numpy(dtype=float, na_value=np.nan),
-            g["blq"].to_numpy(dtype=object),
-            lloq,
-        )
-        rows.append({
-            "USUBJID": subject,
-            "cmax": res.cmax, "tmax": res.tmax, "auc_0_28": res.auc_0_28, "tlast": res.tlast,
-            "half_life": res.half_life, "half_life_r2_adj": res.half_life_r2_adj,
-            "half_life_points": res.half_life_points, "expanded": res.expanded,
-        })
-    out = pd.DataFrame(rows, columns=NCA_COLUMNS)
-    float_cols = ["cmax", "tmax", "auc_0_28", "tlast", "half_life", "half_life_r2_adj"]
-    out[float_cols] = out[float_cols].astype(float)
-    return out.astype({"half_life_points": int, "expanded": bool})
+    lloq = pd.to_numeric(adpc["LLOQ"], errors="coerce").astype(float)
+    return _nca(pd.DataFrame({
+        "USUBJID": adpc["USUBJID"].to_numpy(dtype=object),
+        "t": pd.to_numeric(adpc["day"], errors="coerce").to_numpy(dtype=float,
+                                                                  na_value=np.nan),
+        "c": pd.to_numeric(adpc["AVAL"], errors="coerce").to_numpy(dtype=float,
+                                                                   na_value=np.nan),
+        "flag": _as_bool_flags(adpc["blq"].to_numpy(dtype=object)),
+        "lloq": lloq.groupby(adpc["USUBJID"]).transform("min").to_numpy(dtype=float),
+    }))
 
 
 def nca_summary(table: pd.DataFrame, group_col: str) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from trialdash.analysis.escalation import (
     mtd_statement,
 )
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.response import OVERALL, orr_table
 from trialdash.analysis.stats import Proportion, median_range, proportion
 from trialdash.analysis.survival import reverse_km_followup
@@ -52,6 +53,7 @@ class KeyFigures:
     deaths: Proportion
 
 
+@cohort_analysis
 def key_figures(cohort: Cohort) -> KeyFigures:
     """Enrolled, infused, median follow-up (reverse KM of OS), time on study (median and
     range of days from infusion to death or last contact), ORR and CR rate, deaths."""
@@ -120,6 +122,7 @@ def dose_levels(cohort: Cohort) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dose", "treated", "evaluable", "dlts", "expansion"])
 
 
+@cohort_analysis
 def escalation(cohort: Cohort) -> tuple[pd.DataFrame, str | None]:
     """The 3+3 ledger (one row per dose level with decision and rule) and the MTD label."""
     levels = dose_levels(cohort)

@@ -15,13 +15,24 @@ Definitions (kept here, in one place, and used by every page and figure)
   user name, else "criteria not stated in the data".
 * **CR rate** counts BOR = CR only, for every subtype. CRi (incomplete count recovery) is a
   response for the ORR but not a complete response.
-* **Best overall response (BOR)** is ADRS ``PARAMCD = 'BOR'``. A patient without a BOR record
-  gets the best per-visit response (``PARAMCD = 'OVR'``) in the order
-  CR > CRi > PR > SD > PD > NE, over the assessments up to and including the first PD (a
-  response after progression, e.g. to later therapy, is not a response to CAR-T); the
-  ``bor_source`` column says which. A patient with neither is 'NE' ("No assessment").
-  Assessments after a consolidative allo-HSCT (ADSL ``hsct_day``) never count in the derived
-  best response or the first response day (the response would be the transplant's).
+* **Best overall response (BOR)**, as CAR-T trials report it (the one definition used by the
+  ORR tables, the key figures, the swimmer plot's response onset and the CAR-T response
+  table): only assessments that count (:func:`counted_assessments`) are used, i.e. those
+  from infusion (day 0) to the end of the protocol's assessment window
+  (:data:`WINDOW_DAYS`, 3 months), never after a consolidative allo-HSCT (ADSL ``hsct_day``;
+  the transplant day counts), and up to and including the first PD (a response after
+  progression, e.g. to later therapy, is not a response to CAR-T).
+
+  - An ADRS ``PARAMCD = 'BOR'`` record is used when it respects that rule (dated within the
+    window, not after the transplant); an undated BOR record cannot be checked and is used
+    only for a patient without any per-visit record.
+  - Otherwise the best counted per-visit response (``PARAMCD = 'OVR'``) in the order
+    CR > CRi > PR > SD > PD > NE.
+  - A patient with assessments, none of which counts, is 'NE' ("No assessment in the
+    window"); one with none at all is 'NE' ("No assessment"). ``bor_source`` says which.
+
+  The first response day is the first counted OVR assessment (else the counted BOR record)
+  meeting the responder definition.
 * Response codes are normalised (case, Lugano's metabolic terms): 'CRI' -> 'CRi',
   'CMR' -> 'CR', 'PMR' -> 'PR', 'NMR'/'SMD' -> 'SD', 'PMD'/'RELAPSE' -> 'PD'. RECIST's
   'NON-CR/NON-PD' (non-target disease only) stays its own category, ranked after SD.
@@ -39,6 +50,7 @@ Definitions (kept here, in one place, and used by every page and figure)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,10 +59,12 @@ import pandas as pd
 
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.flags import is_yes
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.stats import format_n_of_N, proportion
 from trialdash.study_labels import NOT_STATED, StudyLabels
 from trialdash.style import subtype_sort_key
 from trialdash.trial import Cohort
+from trialdash.units import DAYS_PER_MONTH
 
 #: RECIST's response of non-target disease only: neither CR nor PD (its own category).
 NON_CR_NON_PD = "NON-CR/NON-PD"
@@ -68,6 +82,15 @@ ORR_DEFINITION = (f"ORR = {LEUKAEMIA_DEFINITION} for T-ALL (NCCN/ELN); "
 CR_DEFINITION = "CR rate = best overall response CR (CRi not counted)"
 
 BOR_RECORD, BOR_DERIVED, BOR_NONE = "BOR record", "Derived from OVR", "No assessment"
+BOR_OUTSIDE_WINDOW = "No assessment in the window"
+#: The protocol's response assessment window: 3 months (of 365.25/12 days) from infusion.
+WINDOW_MONTHS = 3
+WINDOW_DAYS = WINDOW_MONTHS * DAYS_PER_MONTH
+#: The best-overall-response rule (module notes) as captions state it.
+BEST_RESPONSE_RULE = (
+    f"Best overall response counts assessments within {WINDOW_MONTHS} months of infusion, up "
+    "to the first progression, never after a consolidative allo-HSCT: the study's BOR record "
+    "when it respects this, else the best per-visit response")
 OVERALL = "Overall"
 UNKNOWN_SUBTYPE = "Unknown"
 GroupBy = Literal["dose_group", "subtype"]
@@ -201,6 +224,7 @@ def _evaluable_mask(infused: pd.DataFrame, assessed: set[str]) -> tuple[pd.Serie
     return infused["USUBJID"].isin(assessed), ASSESSED_RULE
 
 
+@cohort_analysis
 def evaluable_population(cohort: Cohort) -> EvaluablePopulation:
     """The ORR denominator: EFFFL = 'Y' when EFFFL is filled, else the infused patients with
     at least one response assessment (see the module docstring)."""
@@ -208,8 +232,23 @@ def evaluable_population(cohort: Cohort) -> EvaluablePopulation:
     assessed = assessed_ids(cohort.responses()) if cohort.trial.has("adrs") else set()
     mask, rule = _evaluable_mask(infused, assessed)
     ids = tuple(infused.loc[mask, "USUBJID"])
-    unassessed = sum(1 for i in ids if i not in assessed)
+    unassessed = int((~pd.Index(ids, dtype=object).isin(list(assessed))).sum())
     return EvaluablePopulation(PatientCount(len(ids), len(infused)), rule, ids, unassessed)
+
+
+def per_value(values: pd.Series, function: Callable[[object], object]) -> pd.Series:
+    """``function`` of every value, called once per distinct value (missing ones: None)."""
+    raw = values.astype("object")
+    present = raw.notna()
+    out = raw.where(present, None).map({v: function(v) for v in pd.unique(raw[present])})
+    if not present.all():
+        out[~present] = function(None)
+    return out
+
+
+def normalise_responses(values: pd.Series) -> pd.Series:
+    """:func:`normalise_response` of every value of a Series."""
+    return per_value(values, normalise_response).astype(object)
 
 
 def infused_assessments(cohort: Cohort) -> pd.DataFrame:
@@ -217,7 +256,7 @@ def infused_assessments(cohort: Cohort) -> pd.DataFrame:
     records = cohort.responses()
     records = records[records["USUBJID"].isin(cohort.infused["USUBJID"])].copy()
     records["PARAMCD"] = records["PARAMCD"].astype("object").str.strip().str.upper()
-    records["response"] = records["AVALC"].map(normalise_response)
+    records["response"] = normalise_responses(records["AVALC"])
     return records
 
 
@@ -230,17 +269,46 @@ def assessments_until_progression(ovr: pd.DataFrame) -> pd.DataFrame:
     return ordered
 
 
-def _best(categories: pd.Series) -> str:
-    return min(categories, key=response_rank) if len(categories) else "NE"
+def counted_assessments(records: pd.DataFrame, infused: pd.DataFrame,
+                        window_days: float = WINDOW_DAYS) -> pd.DataFrame:
+    """The assessments that count towards a patient's response (see the module notes).
+
+    Rows of ``records`` (with ``response``, from :func:`infused_assessments`) dated day 0 to
+    ``window_days`` (the protocol's assessment window), not after the patient's consolidative
+    allo-HSCT (ADSL ``hsct_day``; the transplant day itself counts: pre-transplant work-up),
+    and, per patient and parameter, up to and including the first PD. Undated rows never
+    count. ``day`` is numeric in the result.
+    """
+    hsct = (infused.set_index("USUBJID")["hsct_day"] if "hsct_day" in infused.columns
+            else pd.Series(dtype=float))
+    day = pd.to_numeric(records["day"], errors="coerce")
+    hsct_day = pd.to_numeric(records["USUBJID"].map(hsct), errors="coerce")
+    keep = day.between(0, window_days) & (hsct_day.isna() | (day <= hsct_day))
+    kept = records[keep.fillna(False).to_numpy()].copy()
+    kept["day"] = pd.to_numeric(kept["day"], errors="coerce")
+    first_pd = (kept[kept["response"] == "PD"].groupby(["USUBJID", "PARAMCD"])["day"].min()
+                .rename("first_pd"))
+    kept = kept.join(first_pd, on=["USUBJID", "PARAMCD"])
+    return kept[kept["first_pd"].isna() | (kept["day"] <= kept["first_pd"])].drop(
+        columns="first_pd")
 
 
-def _first_criteria(*frames: pd.DataFrame) -> str | None:
-    for frame in frames:
-        crit = frame["CRIT"].dropna().astype(str).str.strip()
-        crit = crit[crit.ne("")]
-        if not crit.empty:
-            return crit.mode().iloc[0]
-    return None
+def best_by_patient(records: pd.DataFrame) -> pd.Series:
+    """USUBJID -> best normalised ``response`` of the records (CR > CRi > ... > NE)."""
+    ranks = records["response"].map(_RANK).groupby(records["USUBJID"], sort=False).min()
+    return ranks.map(dict(enumerate(RESPONSE_ORDER)))
+
+
+def responder_mask(bor: pd.Series, subtype: pd.Series,
+                   definition: str | None = None) -> pd.Series:
+    """:func:`is_responder` of aligned ``bor`` and ``subtype`` values, as a boolean Series."""
+    if definition:
+        leukaemia = pd.Series(definition == LEUKAEMIA_DEFINITION, index=subtype.index)
+    else:
+        leukaemia = per_value(subtype, is_leukaemia).astype(bool)
+    category = normalise_responses(bor)
+    return (category.isin(LEUKAEMIA_RESPONSES)
+            | (~leukaemia & category.isin(LYMPHOMA_RESPONSES))).astype(bool)
 
 
 def responding_days(records: pd.DataFrame, subtype: object,
@@ -250,69 +318,83 @@ def responding_days(records: pd.DataFrame, subtype: object,
     return records.loc[mask, "day"].dropna()
 
 
-def _first_response_day(ovr: pd.DataFrame, bor: pd.DataFrame, subtype: object,
-                        definition: str | None) -> float:
-    for days in (responding_days(ovr, subtype, definition),
-                 responding_days(bor, subtype, definition)):
-        if not days.empty:
-            return float(days.min())
-    return np.nan
+def _first_criteria(records: pd.DataFrame) -> pd.Series:
+    """USUBJID -> most frequent CRIT of the patient's BOR rows, else of their OVR rows."""
+    crit = records["CRIT"].astype("object").str.strip() if "CRIT" in records.columns \
+        else pd.Series(None, index=records.index, dtype=object)
+    rows = pd.DataFrame({"USUBJID": records["USUBJID"], "CRIT": crit,
+                         "preference": records["PARAMCD"].map({"BOR": 0, "OVR": 1})})
+    rows = rows[rows["CRIT"].notna() & rows["CRIT"].ne("") & rows["preference"].notna()]
+    counts = rows.groupby(["USUBJID", "preference", "CRIT"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["USUBJID", "preference", "n", "CRIT"],
+                                ascending=[True, True, False, True], kind="stable")
+    return counts.drop_duplicates("USUBJID").set_index("USUBJID")["CRIT"]
 
 
-def _patient_best(patient: pd.Series, records: pd.DataFrame, labels: StudyLabels) -> dict:
-    subtype, definition = patient["subtype"], labels.responder_definition
-    bor_rows = records[records["PARAMCD"] == "BOR"]
-    ovr_rows = records[records["PARAMCD"] == "OVR"]
-    hsct_day = pd.to_numeric(pd.Series([patient.get("hsct_day")]), errors="coerce").iloc[0]
-    if pd.notna(hsct_day):  # a response after consolidative allo-HSCT is not the CAR-T's
-        ovr_rows = ovr_rows[~(pd.to_numeric(ovr_rows["day"], errors="coerce") > hsct_day)]
-    if not bor_rows.empty:
-        bor, source = _best(bor_rows["response"]), BOR_RECORD
-    elif not ovr_rows.empty:
-        bor, source = _best(assessments_until_progression(ovr_rows)["response"]), BOR_DERIVED
-    else:
-        bor, source = "NE", BOR_NONE
-    return {
-        "USUBJID": patient["USUBJID"],
-        "dose_group": patient["dose_group"],
-        "dose_order": patient["dose_order"],
-        "subtype": subtype,
-        "BOR": bor,
-        "bor_source": source,
-        "criteria": (_first_criteria(bor_rows, ovr_rows)
-                     or criteria_when_unrecorded(labels, subtype)),
-        "responder": is_responder(bor, subtype, definition),
-        "complete_response": bor == "CR",
-        "first_response_day": _first_response_day(ovr_rows, bor_rows, subtype, definition),
-    }
+def _first_responding_day(counted: pd.DataFrame, subtype: pd.Series,
+                          definition: str | None) -> pd.Series:
+    """USUBJID -> first counted OVR day meeting the responder definition, else that of a
+    counted responding BOR record."""
+    rows = counted[counted["PARAMCD"].isin(["OVR", "BOR"])]
+    responding = responder_mask(rows["response"], rows["USUBJID"].map(subtype), definition)
+    rows = rows[responding.to_numpy() & rows["day"].notna().to_numpy()]
+    first = rows.groupby(["USUBJID", "PARAMCD"])["day"].min().unstack()
+    for paramcd in ("OVR", "BOR"):
+        if paramcd not in first.columns:
+            first[paramcd] = np.nan
+    return first["OVR"].fillna(first["BOR"])
 
 
+@cohort_analysis
 def best_response(cohort: Cohort) -> pd.DataFrame:
-    """Best overall response of every infused patient of the cohort.
+    """Best overall response of every infused patient of the cohort (module notes: the
+    window and allo-HSCT rule, BOR records kept only when they respect it).
 
     Returns
     -------
     DataFrame
         One row per infused patient, in dose order then USUBJID: USUBJID, dose_group,
         dose_order, subtype, BOR (normalised), bor_source ('BOR record', 'Derived from OVR',
-        'No assessment'), criteria (CRIT, else the subtype's default), responder (bool, by
-        :func:`is_responder`), complete_response (BOR = CR), first_response_day (first
-        assessment, days since infusion, meeting the responder definition; NaN if none),
-        evaluable (bool, see :func:`evaluable_population`).
+        'No assessment in the window', 'No assessment'), criteria (CRIT, else the subtype's
+        default), responder (bool, by :func:`is_responder`), complete_response (BOR = CR),
+        first_response_day (first counted assessment, days since infusion, meeting the
+        responder definition; NaN if none), evaluable (bool, see
+        :func:`evaluable_population`).
     """
     infused = cohort.infused
-    records = infused_assessments(cohort)
-    by_patient = dict(tuple(records.groupby("USUBJID", sort=False)))
-    empty = records.iloc[0:0]
     labels = cohort.trial.labels
-    rows = [_patient_best(patient, by_patient.get(patient["USUBJID"], empty), labels)
-            for _, patient in infused.iterrows()]
-    best = pd.DataFrame(rows, columns=BEST_RESPONSE_COLUMNS[:-1])
+    definition = labels.responder_definition
+    records = infused_assessments(cohort)
+    records["day"] = pd.to_numeric(records["day"], errors="coerce")
+    counted = counted_assessments(records, infused)
+    ids = infused["USUBJID"]
+    with_ovr = set(records.loc[records["PARAMCD"] == "OVR", "USUBJID"])
+    undated_bor = records[(records["PARAMCD"] == "BOR") & records["day"].isna()
+                          & ~records["USUBJID"].isin(with_ovr)]
+    from_record = best_by_patient(pd.concat([counted[counted["PARAMCD"] == "BOR"],
+                                             undated_bor]))
+    derived = best_by_patient(counted[counted["PARAMCD"] == "OVR"])
+    assessed = set(records.loc[records["PARAMCD"].isin(["OVR", "BOR"]), "USUBJID"])
+    bor_record, bor_derived = ids.map(from_record), ids.map(derived)
+    source = np.select([bor_record.notna(), bor_derived.notna(), ids.isin(assessed)],
+                       [BOR_RECORD, BOR_DERIVED, BOR_OUTSIDE_WINDOW], BOR_NONE)
+    bor = bor_record.fillna(bor_derived).fillna("NE").astype(object)
+    subtype = infused["subtype"]
+    criteria = ids.map(_first_criteria(records)).astype(object)
+    unrecorded = criteria.isna()
+    criteria[unrecorded] = per_value(subtype[unrecorded],
+                                     lambda s: criteria_when_unrecorded(labels, s))
+    first_day = ids.map(_first_responding_day(counted, subtype.set_axis(ids), definition))
+    best = pd.DataFrame({
+        "USUBJID": ids, "dose_group": infused["dose_group"],
+        "dose_order": infused["dose_order"], "subtype": subtype, "BOR": bor,
+        "bor_source": source.astype(object), "criteria": criteria,
+        "responder": responder_mask(bor, subtype, definition),
+        "complete_response": bor.eq("CR").astype(bool),
+        "first_response_day": pd.to_numeric(first_day, errors="coerce").astype(float),
+    }, columns=BEST_RESPONSE_COLUMNS[:-1])
     mask, _ = _evaluable_mask(infused, assessed_ids(records))
     best["evaluable"] = mask.to_numpy(dtype=bool)
-    best["responder"] = best["responder"].astype(bool)
-    best["complete_response"] = best["complete_response"].astype(bool)
-    best["first_response_day"] = pd.to_numeric(best["first_response_day"], errors="coerce")
     return best.sort_values(["dose_order", "USUBJID"], kind="stable").reset_index(drop=True)
 
 
@@ -381,6 +463,7 @@ ORR_COLUMNS = ["group", "n", "responders", "orr", "orr_lower", "orr_upper", "cr"
                "cr_lower", "cr_upper", "criteria", "definition", "orr_display", "cr_display"]
 
 
+@cohort_analysis
 def orr_table(cohort: Cohort, by: GroupBy | None = "dose_group") -> pd.DataFrame:
     """ORR and CR rate with exact 95% CIs, per group and overall, among evaluable patients.
 

@@ -37,6 +37,7 @@ from trialdash.analysis.enrollment import OVERALL
 from trialdash.analysis.escalation import DLT_EVALUABLE_DEFINITION, dlt_evaluable
 from trialdash.analysis.filters import PatientCount
 from trialdash.analysis.flags import is_yes
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.stats import format_n_of_N
 from trialdash.derive import CTCAE_SCALE, SEVERITY_SCALE
 from trialdash.trial import Cohort
@@ -271,6 +272,7 @@ def _summary_categories(events: pd.DataFrame, scale: str) -> list[tuple[str, str
     return rows
 
 
+@cohort_analysis
 def teae_summary(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS) -> TEAESummary:
     """Patients with any TEAE, grade >=3, serious, fatal, CRS, ICANS and DLT events.
 
@@ -369,6 +371,7 @@ def _term_order(worst: pd.DataFrame) -> pd.DataFrame:
     return order[["AEBODSYS", "AEDECOD", "patients", "term_order"]]
 
 
+@cohort_analysis
 def worst_grade_by_patient_term(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
                                 ) -> pd.DataFrame:
     """Worst grade of each preferred term per infused patient (treatment-emergent events).
@@ -416,6 +419,7 @@ def _modal_grade(grade_counts: pd.DataFrame) -> pd.Series:
     return modal.where(grade_counts.sum(axis=1) > 0)
 
 
+@cohort_analysis
 def ae_incidence_by_term(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS,
                          min_grade: int = 1) -> pd.DataFrame:
     """Patients with each preferred term at worst grade >= ``min_grade``, by dose group.
@@ -465,6 +469,7 @@ def ae_incidence_by_term(cohort: Cohort, window_days: int | None = DLT_WINDOW_DA
 # --- CRS and ICANS ------------------------------------------------------------------------
 
 
+@cohort_analysis
 def crs_icans_by_grade(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
                        ) -> pd.DataFrame:
     """Patients by worst ASTCT grade of CRS and of ICANS, per dose group and overall.
@@ -533,6 +538,7 @@ def _last_contact_day(infused: pd.DataFrame) -> pd.Series:
     return pd.Series(last.to_numpy(), index=infused["USUBJID"])
 
 
+@cohort_analysis
 def crs_icans_episodes(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAYS
                        ) -> pd.DataFrame:
     """One row per treatment-emergent CRS or ICANS event of an infused patient.
@@ -634,6 +640,7 @@ def events_by_period(cohort: Cohort, soc: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["period", "n", "n_grade3", "events", "N"])
 
 
+@cohort_analysis
 def period_table(cohort: Cohort) -> pd.DataFrame:
     """Display table of :func:`events_by_period`: all adverse events and infections
     (system organ class 'Infections and infestations') per period, patients "n/N"."""

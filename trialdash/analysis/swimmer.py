@@ -5,18 +5,20 @@ Assumptions
 * Lane end (``end_day``) = ADSL ``last_day`` (death, else last known alive), in days since
   infusion; it is extended to the latest event or assessment when a record lies beyond it, and
   is 0 when nothing at all is known after infusion.
-* Responses come from the per-visit assessments (ADRS ``PARAMCD = 'OVR'``), normalised as in
-  :mod:`trialdash.analysis.response`, whose :func:`~trialdash.analysis.response.is_responder`
-  decides what counts as a response.
-* Progression/relapse days are ADSL ``pd_day`` and every OVR assessment of PD. The first
-  progression is marked; so is the relapse ending a response episode when it is a later one.
-* **Response episode**: starts at the first assessment meeting the responder definition (or
-  the day of a responding BOR record when there are no OVR records) and ends at the first
-  progression/relapse on or after it, else at last contact. Only the first episode is drawn: a
-  response after relapse (e.g. to later therapy) is not a response to CAR-T.
-* Response-onset markers (CR, CRi, PR) are placed at the first assessment of each category that
-  improves on the best response so far, up to the first progression, so a PR deepening to a CR
-  shows both; a PR of a T-ALL patient is marked although it is not an ORR response.
+* Responses follow the one best-overall-response rule of :mod:`trialdash.analysis.response`
+  (3-month assessment window, never after allo-HSCT, up to the first PD), whose
+  :func:`~trialdash.analysis.response.is_responder` decides what counts as a response.
+* Progression/relapse days are ADSL ``pd_day`` and every OVR assessment of PD (whole
+  follow-up). The first progression is marked; so is the relapse ending a response episode
+  when it is a later one.
+* **Response episode**: starts at the patient's first response day
+  (``first_response_day`` of :func:`~trialdash.analysis.response.best_response`: the first
+  counted assessment meeting the responder definition) and ends at the first
+  progression/relapse on or after it, else at last contact. Only the first episode is drawn:
+  a response after relapse (e.g. to later therapy) is not a response to CAR-T.
+* Response-onset markers (CR, CRi, PR) are placed at the first counted assessment of each
+  category that improves on the best response so far, so a PR deepening to a CR within the
+  window shows both; a PR of a T-ALL patient is marked although it is not an ORR response.
 * **Ongoing response**: the patient is a responder (by BOR), has no progression on or after the
   start of the response, and is not dead at last contact.
 """
@@ -27,15 +29,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from trialdash.analysis.filters import PatientCount
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.response import (
-    assessments_until_progression,
     best_response,
+    counted_assessments,
     infused_assessments,
-    responding_days,
     response_rank,
 )
 from trialdash.trial import Cohort
@@ -80,57 +81,33 @@ class SwimmerData:
         return iter((self.lanes, self.events))
 
 
-def _number(value: object) -> float:
-    return float(value) if value is not None and not pd.isna(value) else np.nan
+def _progressions(infused: pd.DataFrame, ovr: pd.DataFrame) -> pd.DataFrame:
+    """USUBJID, day of every distinct progression: ADSL pd_day and every OVR assessment of PD."""
+    frame = pd.concat([
+        pd.DataFrame({"USUBJID": infused["USUBJID"], "day": infused["pd_day"]}),
+        ovr.loc[ovr["response"] == "PD", ["USUBJID", "day"]],
+    ], ignore_index=True)
+    frame["day"] = pd.to_numeric(frame["day"], errors="coerce")
+    return frame.dropna(subset=["day"]).drop_duplicates()
 
 
-def _onset_events(ovr: pd.DataFrame) -> list[tuple[float, str]]:
-    """(day, category) for each improvement of the best response, before progression."""
-    events, best_rank = [], None
-    for day, category in assessments_until_progression(ovr)[["day", "response"]].itertuples(
-            index=False):
-        if category not in RESPONSE_ONSET_KINDS or pd.isna(day):
-            continue
-        rank = response_rank(category)
-        if best_rank is None or rank < best_rank:
-            events.append((float(day), category))
-            best_rank = rank
-    return events
+def _onset_events(counted_ovr: pd.DataFrame) -> pd.DataFrame:
+    """USUBJID, day, kind for each improvement of the best response (CR, CRi, PR) among the
+    counted OVR assessments, in day order."""
+    rows = counted_ovr[counted_ovr["response"].isin(RESPONSE_ONSET_KINDS)
+                       & counted_ovr["day"].notna()]
+    rows = rows.sort_values(["USUBJID", "day"], kind="stable")
+    rank = rows["response"].map(response_rank)
+    best_so_far = rank.groupby(rows["USUBJID"], sort=False).cummin()
+    best_before = best_so_far.groupby(rows["USUBJID"], sort=False).shift()
+    improved = best_before.isna() | (rank < best_before)
+    return pd.DataFrame({"USUBJID": rows["USUBJID"], "day": rows["day"],
+                         "kind": rows["response"]})[improved.to_numpy()]
 
 
-def _patient_lane(patient: pd.Series, best: pd.Series, ovr: pd.DataFrame
-                  ) -> tuple[dict, list[tuple[float, str]]]:
-    subtype = patient["subtype"]
-    pd_day, hsct_day, death_day = (_number(patient[c]) for c in ("pd_day", "hsct_day",
-                                                                   "death_day"))
-    progressions = sorted({d for d in [pd_day, *ovr.loc[ovr["response"] == "PD", "day"]]
-                           if not pd.isna(d)})
-    responding = responding_days(ovr, subtype)
-    start = float(responding.min()) if not responding.empty else _number(
-        best["first_response_day"])
-    relapse = next((d for d in progressions if np.isnan(start) or d >= start), np.nan)
-    known = [_number(patient["last_day"]), *ovr["day"].dropna(), *progressions, hsct_day,
-             death_day, start]
-    known = [d for d in known if not np.isnan(d)]
-    end_day = max(known) if known else 0.0
-    dead = not np.isnan(death_day) or patient["status"] == "Dead"
-    has_episode = not np.isnan(start)
-    response_end = (relapse if not np.isnan(relapse) else end_day) if has_episode else np.nan
-    lane = {
-        "USUBJID": patient["USUBJID"], "dose_group": patient["dose_group"],
-        "dose_order": patient["dose_order"], "subtype": subtype, "end_day": end_day,
-        "status": patient["status"], "bor": best["BOR"], "responder": bool(best["responder"]),
-        "response_start": start, "response_end": response_end,
-        "response_days": response_end - start if has_episode else np.nan,
-        "ongoing_response": bool(best["responder"]) and np.isnan(relapse) and not dead,
-        "hsct_day": hsct_day, "pd_day": pd_day, "death_day": death_day,
-    }
-    events = _onset_events(ovr)
-    events += [(d, PROGRESSION) for d in dict.fromkeys(p for p in (
-        progressions[0] if progressions else np.nan, relapse) if not np.isnan(p))]
-    events += [(hsct_day, HSCT)] if not np.isnan(hsct_day) else []
-    events += [(death_day, DEATH)] if not np.isnan(death_day) else []
-    return lane, events
+def _day_events(frame: pd.DataFrame, column: str, kind: str) -> pd.DataFrame:
+    days = frame[["USUBJID", column]].rename(columns={column: "day"}).dropna(subset=["day"])
+    return days.assign(kind=kind)
 
 
 def sort_lanes(lanes: pd.DataFrame, sort: SortKey = "duration") -> pd.DataFrame:
@@ -147,6 +124,7 @@ def sort_lanes(lanes: pd.DataFrame, sort: SortKey = "duration") -> pd.DataFrame:
     return lanes.sort_values(keys, ascending=ascending, kind="stable").reset_index(drop=True)
 
 
+@cohort_analysis
 def swimmer_lanes(cohort: Cohort, sort: SortKey = "duration") -> SwimmerData:
     """Lanes (one per infused patient) and events for a swimmer plot; see the module notes.
 
@@ -156,24 +134,55 @@ def swimmer_lanes(cohort: Cohort, sort: SortKey = "duration") -> SwimmerData:
     sort : 'duration' or 'dose'
         Lane order, see :func:`sort_lanes`; the first lane is meant to be drawn at the top.
     """
-    infused = cohort.infused
+    infused = cohort.infused.reset_index(drop=True)
     best = best_response(cohort).set_index("USUBJID")
     records = infused_assessments(cohort)
+    records["day"] = pd.to_numeric(records["day"], errors="coerce")
     ovr = records[records["PARAMCD"] == "OVR"]
-    ovr_by_patient = dict(tuple(ovr.groupby("USUBJID", sort=False)))
-    lanes, events = [], []
-    for _, patient in infused.iterrows():
-        usubjid = patient["USUBJID"]
-        lane, patient_events = _patient_lane(patient, best.loc[usubjid],
-                                             ovr_by_patient.get(usubjid, ovr.iloc[0:0]))
-        lanes.append(lane)
-        events += [{"USUBJID": usubjid, "day": day, "kind": kind} for day, kind in patient_events]
-    lane_frame = sort_lanes(pd.DataFrame(lanes, columns=LANE_COLUMNS), sort)
-    event_frame = pd.DataFrame(events, columns=EVENT_COLUMNS)
-    if not event_frame.empty:
-        position = {u: i for i, u in enumerate(lane_frame["USUBJID"])}
-        event_frame = (event_frame.assign(_lane=event_frame["USUBJID"].map(position))
-                       .sort_values(["_lane", "day"], kind="stable").drop(columns="_lane")
-                       .reset_index(drop=True))
+    counted_ovr = counted_assessments(ovr, infused)
+    ids = infused["USUBJID"]
+    numbers = {c: pd.to_numeric(infused[c], errors="coerce").astype(float)
+               for c in ("last_day", "pd_day", "hsct_day", "death_day")}
+    start = ids.map(best["first_response_day"]).astype(float)
+    progressions = _progressions(infused, ovr)
+    first_progression = progressions.groupby("USUBJID")["day"].min()
+    start_of = progressions["USUBJID"].map(dict(zip(ids, start, strict=True)))
+    after_start = progressions[start_of.isna() | (progressions["day"] >= start_of)]
+    relapse = ids.map(after_start.groupby("USUBJID")["day"].min()).astype(float)
+    latest = pd.concat([numbers["last_day"], ids.map(ovr.groupby("USUBJID")["day"].max()),
+                        ids.map(progressions.groupby("USUBJID")["day"].max()),
+                        numbers["hsct_day"], numbers["death_day"], start], axis=1)
+    end_day = latest.max(axis=1, skipna=True).fillna(0.0).astype(float)
+    dead = numbers["death_day"].notna() | infused["status"].eq("Dead")
+    responder = ids.map(best["responder"]).astype(bool)
+    response_end = relapse.fillna(end_day).where(start.notna())
+    lanes = pd.DataFrame({
+        "USUBJID": ids, "dose_group": infused["dose_group"],
+        "dose_order": infused["dose_order"], "subtype": infused["subtype"],
+        "end_day": end_day, "status": infused["status"], "bor": ids.map(best["BOR"]),
+        "responder": responder, "response_start": start, "response_end": response_end,
+        "response_days": response_end - start,
+        "ongoing_response": (responder & relapse.isna() & ~dead).astype(bool),
+        "hsct_day": numbers["hsct_day"], "pd_day": numbers["pd_day"],
+        "death_day": numbers["death_day"],
+    }, columns=LANE_COLUMNS)
+    lane_frame = sort_lanes(lanes, sort)
+    firsts = pd.DataFrame({"USUBJID": ids, "first": ids.map(first_progression),
+                           "relapse": relapse})
+    relapses = firsts[firsts["relapse"].ne(firsts["first"])]
+    parts = [
+        _onset_events(counted_ovr),
+        _day_events(firsts, "first", PROGRESSION),
+        _day_events(relapses, "relapse", PROGRESSION),
+        _day_events(pd.DataFrame({"USUBJID": ids, "day": numbers["hsct_day"]}), "day", HSCT),
+        _day_events(pd.DataFrame({"USUBJID": ids, "day": numbers["death_day"]}), "day", DEATH),
+    ]
+    timeline = pd.concat([pd.DataFrame(columns=EVENT_COLUMNS).astype({"day": float}),
+                          *(p[EVENT_COLUMNS] for p in parts if not p.empty)],
+                         ignore_index=True)
+    position = dict(zip(lane_frame["USUBJID"], range(len(lane_frame)), strict=True))
+    event_frame = (timeline.assign(_lane=timeline["USUBJID"].map(position))
+                   .sort_values(["_lane", "day"], kind="stable").drop(columns="_lane")
+                   .reset_index(drop=True))[EVENT_COLUMNS]
     event_frame["day"] = event_frame["day"].astype(float)
     return SwimmerData(lane_frame, event_frame, cohort.count)

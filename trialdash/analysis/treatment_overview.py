@@ -21,6 +21,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from trialdash.analysis.flags import is_yes
+from trialdash.analysis.memo import cohort_analysis
 from trialdash.analysis.stats import format_n_of_N, median_range
 from trialdash.trial import Cohort
 
@@ -63,6 +64,7 @@ def _number_cell(frame: pd.DataFrame, column: str, digits: int) -> str:
     return f"{median:,.{digits}f} ({low:,.{digits}f}–{high:,.{digits}f})"
 
 
+@cohort_analysis
 def treatment_and_disease(cohort: Cohort) -> pd.DataFrame:
     """One row per characteristic, one text column per dose group, then Overall.
 

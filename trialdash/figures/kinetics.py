@@ -80,40 +80,75 @@ def _add_lloq_lines(fig: go.Figure, samples: pd.DataFrame, unit: str, log_y: boo
                             hoverinfo="skip", row=row, col=col)
 
 
+#: Above this many patients the lines of a dose group are one WebGL trace (lines broken
+#: between patients), so that a figure of thousands of patients stays light to send and draw
+#: (an SVG marker per sample takes the browser tens of seconds at 1,400 patients).
+ONE_TRACE_PER_GROUP_ABOVE = 50
+#: Plotly's numbers of the marker symbols used (numbers validate much faster than names).
+_SYMBOL_NUMBER = {"circle": 0, "circle-open": 100}
+
+
 def _patient_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str],
                     labels: dict[str, str] | None, unit: str, digits: int, faded: bool,
                     row: int | None = None, col: int | None = None,
                     legend: bool = True) -> None:
-    """One line per patient, filled markers for quantifiable samples, open ones for BLQ."""
+    """One line per patient, filled markers for quantifiable samples, open ones for BLQ.
+
+    Above :data:`ONE_TRACE_PER_GROUP_ABOVE` patients, one WebGL trace (Scattergl) per dose
+    group holds its patients' lines (broken between patients; hover still names the
+    patient).
+    """
     colours = dose_colour_map(dose_groups)
     if legend:
         _add_dose_legend(fig, [g for g in dose_groups if g in set(samples["dose_group"])],
                          colours, row, col)
-    for (_order, usubjid), part in samples.groupby(["dose_order", "USUBJID"], sort=True):
-        part = part.dropna(subset=["plotted_value", "day"]).sort_values("day")
-        if part.empty:
-            continue
+    points = samples.dropna(subset=["plotted_value", "day"]).sort_values(
+        ["dose_order", "USUBJID", "day"], kind="stable").reset_index(drop=True)
+    if points.empty:
+        return
+    blq = points["blq"].astype(bool)
+    values = _value_text(points["AVAL"], blq, points["LLOQ"], unit, digits)
+    if "after_hsct" in points.columns:  # donor graft, not CAR-T, after the transplant
+        values = [v + (" · after allo-HSCT" if after else "")
+                  for v, after in zip(values, points["after_hsct"].astype(bool), strict=True)]
+    points = points.assign(_label=points["USUBJID"].map(lambda u: _label(labels, u)),
+                           _text=values,
+                           _symbol=np.where(blq, "circle-open", "circle"))
+    merged = points["USUBJID"].nunique() > ONE_TRACE_PER_GROUP_ABOVE
+    key = "dose_group" if merged else "USUBJID"
+    traces = []
+    for _, part in points.groupby(["dose_order", key], sort=True):
         group = part["dose_group"].iloc[0]
         colour = colours.get(group, BLQ_COLOUR)
-        label = _label(labels, usubjid)
-        blq = part["blq"].astype(bool)
-        values = _value_text(part["AVAL"], blq, part["LLOQ"], unit, digits)
-        if "after_hsct" in part.columns:  # donor graft, not CAR-T, after the transplant
-            values = [v + (" · after allo-HSCT" if after else "")
-                      for v, after in zip(values, part["after_hsct"].astype(bool), strict=True)]
-        fig.add_scatter(
-            x=part["day"], y=part["plotted_value"], mode="lines+markers",
-            name=label, legendgroup=group, showlegend=False,
+        if merged:
+            part = _broken_between_patients(part)
+        trace = go.Scattergl if merged else go.Scatter  # WebGL: thousands of points
+        traces.append(trace(
+            x=part["day"].to_numpy(), y=part["plotted_value"].to_numpy(),
+            mode="lines+markers", name=group if merged else part["_label"].iloc[0],
+            legendgroup=group, showlegend=False,
             opacity=0.35 if faded else 0.9,
             line={"color": colour, "width": 1.5 if faded else 2},
             marker={"color": colour, "size": 8,
-                    "symbol": np.where(blq, "circle-open", "circle").tolist(),
+                    "symbol": (part["_symbol"].map(_SYMBOL_NUMBER).to_numpy() if merged
+                               else part["_symbol"].to_numpy()),
                     "line": {"color": colour, "width": 2}},
-            customdata=[[label, group, v] for v in values],
+            customdata=np.column_stack([part["_label"], np.full(len(part), group, dtype=object),
+                                        part["_text"]]),
             hovertemplate="<b>%{customdata[0]}</b> · %{customdata[1]}<br>"
                           "Day %{x}: %{customdata[2]}<extra></extra>",
-            row=row, col=col,
-        )
+        ))
+    fig.add_traces(traces, rows=row, cols=col)
+
+
+def _broken_between_patients(part: pd.DataFrame) -> pd.DataFrame:
+    """``part`` with an empty row after each patient's last sample (a break in the line)."""
+    last = part["USUBJID"].ne(part["USUBJID"].shift(-1)).to_numpy()
+    order = np.arange(len(part), dtype=float)
+    gaps = part[last].assign(day=np.nan, plotted_value=np.nan, _label=None, _text=None,
+                             _symbol="circle")
+    return (pd.concat([part.assign(_at=order), gaps.assign(_at=order[last] + 0.5)])
+            .sort_values("_at", kind="stable").iloc[:-1])
 
 
 def _add_dose_legend(fig: go.Figure, groups: list[str], colours: dict[str, str],
