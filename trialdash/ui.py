@@ -32,6 +32,7 @@ from trialdash.analysis.memo import Memo, analysis_name
 from trialdash.report.button import meeting_pack_buttons
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
+from trialdash.ui_state import keep, restore
 
 SYNTHETIC_LABEL = "SYNTHETIC DATA"
 _PARAM_DOSE, _PARAM_SUBTYPE = "dose", "subtype"
@@ -175,21 +176,6 @@ class View:
         return out.drop(columns=drop)
 
 
-def _restore(name: str, initial) -> None:
-    """Give widget ``flt_<name>`` its kept value before it is drawn.
-
-    Each page draws the sidebar, and Streamlit forgets a widget's state when the page that
-    drew it is left; the value is therefore kept under ``_keep_<name>`` (first from the URL)
-    and copied back into the widget on every run.
-    """
-    state = st.session_state
-    if f"_keep_{name}" not in state:
-        state[f"_keep_{name}"] = initial()
-    state[f"flt_{name}"] = state[f"_keep_{name}"]
-
-
-def _keep(name: str) -> None:
-    st.session_state[f"_keep_{name}"] = st.session_state[f"flt_{name}"]
 
 
 def sidebar_filters(trial: Trial, grant: Grant = access.LOCAL_USER) -> View:
@@ -204,12 +190,12 @@ def sidebar_filters(trial: Trial, grant: Grant = access.LOCAL_USER) -> View:
     doses, subtypes = trial.dose_groups, trial.subtypes
     patients = list(trial.options["USUBJID"])
     sites = trial.site_labels()
-    _restore("dose", lambda: _from_url(_PARAM_DOSE, doses))
-    _restore("subtype", lambda: _from_url(_PARAM_SUBTYPE, subtypes))
-    _restore("site", lambda: _from_url(_PARAM_SITE, list(sites)))
+    restore("dose", lambda: _from_url(_PARAM_DOSE, doses))
+    restore("subtype", lambda: _from_url(_PARAM_SUBTYPE, subtypes))
+    restore("site", lambda: _from_url(_PARAM_SITE, list(sites)))
     pseudonyms = trial.pseudonyms()
-    _restore("patient", lambda: _patients_from_url(pseudonyms, grant))
-    _restore("present", lambda: st.query_params.get(_PARAM_PRESENT) in ("1", "true", "yes"))
+    restore("patient", lambda: _patients_from_url(pseudonyms, grant))
+    restore("present", lambda: st.query_params.get(_PARAM_PRESENT) in ("1", "true", "yes"))
     state = st.session_state
     for name, allowed in (("dose", doses), ("subtype", subtypes), ("site", sites),
                           ("patient", patients)):
@@ -223,16 +209,16 @@ def sidebar_filters(trial: Trial, grant: Grant = access.LOCAL_USER) -> View:
     with st.sidebar:
         st.header("Filters")
         st.multiselect("Dose groups", doses, key="flt_dose", placeholder="All dose groups",
-                       on_change=_keep, args=("dose",))
+                       on_change=keep, args=("dose",))
         st.multiselect(trial.subtype_label, subtypes, key="flt_subtype",
-                       placeholder="All", on_change=_keep,
+                       placeholder="All", on_change=keep,
                        args=("subtype",))
         st.multiselect("Sites", list(sites), key="flt_site", placeholder="All sites",
-                       format_func=lambda s: sites.get(s, s), on_change=_keep, args=("site",))
+                       format_func=lambda s: sites.get(s, s), on_change=keep, args=("site",))
         st.multiselect("Patients", patients, key="flt_patient", placeholder="All patients",
-                       format_func=lambda p: labels.get(p, p), on_change=_keep,
+                       format_func=lambda p: labels.get(p, p), on_change=keep,
                        args=("patient",))
-        st.toggle("Presentation mode", key="flt_present", on_change=_keep, args=("present",),
+        st.toggle("Presentation mode", key="flt_present", on_change=keep, args=("present",),
                   disabled=grant.pseudonymised,
                   help="Larger type, pseudonyms instead of patient IDs, days instead of dates."
                   + (" Always on for your access." if grant.pseudonymised else ""))

@@ -23,6 +23,7 @@ from trialdash.cutdiff import CutDiff, diff_trials
 from trialdash.history import Cut, default_history_dir, list_cuts
 from trialdash.snapshot import default_path
 from trialdash.trial import Cohort, Trial
+from trialdash.ui_state import keep, restore
 
 _PARAM_CUT, _PARAM_COMPARE = "cut", "compare"
 NO_COMPARISON = "none"
@@ -56,16 +57,6 @@ def _by_url(value: str | None, cuts: list[Cut]) -> Cut | None:
     return None
 
 
-def _restore(name: str, initial) -> None:
-    """As ``ui._restore``: keep the widget's value across pages, first from the URL."""
-    state = st.session_state
-    if f"_keep_{name}" not in state:
-        state[f"_keep_{name}"] = initial()
-    state[f"flt_{name}"] = state[f"_keep_{name}"]
-
-
-def _keep(name: str) -> None:
-    st.session_state[f"_keep_{name}"] = st.session_state[f"flt_{name}"]
 
 
 def _set_url(name: str, value: str | None) -> None:
@@ -118,7 +109,7 @@ def cut_sidebar() -> None:
     names[_CURRENT] = f"cut-off {current.cutoff} (current)" if current else "current"
     if st.session_state["_keep_cut"] not in ids:
         st.session_state["_keep_cut"] = _CURRENT
-    _restore("cut", lambda: _CURRENT)
+    restore("cut", lambda: _CURRENT)
     shown = _shown(cuts)
     if shown is not None and st.session_state.get("_compare_base", shown.cut_id) != shown.cut_id:
         # Another cut shown (picked, or a new live snapshot): compare with the one before it.
@@ -135,7 +126,7 @@ def cut_sidebar() -> None:
         named = _by_url(value, cuts)
         return named.cut_id if named else default
 
-    _restore("compare", initial_compare)
+    restore("compare", initial_compare)
     if st.session_state["flt_compare"] not in options:
         st.session_state["flt_compare"] = st.session_state["_keep_compare"] = (
             default if default in options else NO_COMPARISON)
@@ -146,7 +137,7 @@ def cut_sidebar() -> None:
                      on_change=_on_cut_change,
                      help="The current snapshot, or an earlier cut kept when it was replaced.")
         st.selectbox("Compare with", options, key="flt_compare", format_func=names.get,
-                     on_change=_keep, args=("compare",),
+                     on_change=keep, args=("compare",),
                      help="Marks what is new since that cut on every page.")
     _set_url(_PARAM_CUT, st.session_state["flt_cut"])
     compare = st.session_state["flt_compare"]
@@ -160,7 +151,7 @@ def _cut_name(cut: Cut, cuts: list[Cut]) -> str:
 
 
 def _on_cut_change() -> None:
-    _keep("cut")
+    keep("cut")
     if _PARAM_COMPARE in st.query_params:  # the default comparison of the new cut instead
         del st.query_params[_PARAM_COMPARE]
 
