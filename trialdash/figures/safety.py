@@ -177,7 +177,8 @@ def _discrete_grade_scale(grades: list[int]) -> list[list]:
 
 
 def patient_term_heatmap(worst: pd.DataFrame, labels: dict[str, str] | None = None,
-                         font_size: int = 14, window_days: int | None = None) -> go.Figure:
+                         font_size: int = 14, window_days: int | None = None,
+                         shown_note: str | None = None) -> go.Figure:
     """Worst grade of every preferred term (rows, grouped by SOC) for every patient (columns).
 
     Colours are the fixed grade colours (``style.GRADE_COLOURS``), one legend band per grade;
@@ -187,9 +188,13 @@ def patient_term_heatmap(worst: pd.DataFrame, labels: dict[str, str] | None = No
 
     ``worst`` comes from ``worst_grade_by_patient_term`` (USUBJID, dose_group, dose_order,
     AEBODSYS, AEDECOD, max_grade, grade_scale, term_order). Terms with no graded event show
-    an empty, uncoloured cell marked "?".
+    an empty, uncoloured cell marked "?". ``shown_note`` goes under the title, e.g. "50 of
+    1,380 patients shown (1–50)" when ``worst`` holds one page of a larger cohort
+    (:mod:`trialdash.analysis.paging`); rows are then the terms of the patients shown.
     """
     title = f"Worst grade per patient and preferred term, {_window_text(window_days)}"
+    if shown_note:
+        title += f"<br><sup>{shown_note}</sup>"
     if worst.empty:
         return empty(title, "No treatment-emergent AE under the current filters", font_size)
     scale = str(worst["grade_scale"].iloc[0])
