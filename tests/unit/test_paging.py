@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from trialdash.analysis.paging import (
-    PAGE_SIZE, in_dose_order, page_count, page_label, patient_page, rows_of,
+    PAGE_SIZE,
+    in_dose_order,
+    page_count,
+    page_label,
+    patient_page,
+    rows_of,
 )
 
 IDS = [f"P{i:03d}" for i in range(1, 121)]
