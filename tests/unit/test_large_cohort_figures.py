@@ -127,3 +127,14 @@ def test_kinetics_trial_keeps_one_line_per_patient(trial):
     names = {t.name for t in fig.data}
     assert set(sampled) <= names
     assert "Scattergl" not in _kinds(fig)
+
+
+def test_patient_heatmap_numbers_cells_only_while_they_fit(large, trial):
+    """Up to 25 columns every graded cell prints its grade (the 14-patient trial); a page of 50
+    prints only the '?' of ungraded cells."""
+    worst = safety.worst_grade_by_patient_term(large.cohort(), 28)
+    page = paging.patient_page(paging.in_dose_order(worst), 0)
+    wide = fig_saf.patient_term_heatmap(paging.rows_of(worst, page))
+    assert {t for row in wide.data[0].text for t in row} <= {"", "?"}
+    small = fig_saf.patient_term_heatmap(safety.worst_grade_by_patient_term(trial.cohort(), 28))
+    assert {"1", "2", "3"} <= {t for row in small.data[0].text for t in row}

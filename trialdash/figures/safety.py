@@ -29,6 +29,10 @@ TERM_WRAP = 40
 
 # Total characters of patient labels that still fit under a heatmap without rotation.
 MAX_HORIZONTAL_LABEL_CHARS = 40
+#: Most patient columns whose cells print the grade number; wider pages (up to 50 patients)
+#: leave too little room for it: colour and hover give the grade, "?" still marks no grade.
+MAX_NUMBERED_COLUMNS = 25
+
 
 def _label(labels: dict[str, str] | None, usubjid: str) -> str:
     return (labels or {}).get(usubjid, usubjid)
@@ -224,6 +228,8 @@ def patient_term_heatmap(worst: pd.DataFrame, labels: dict[str, str] | None = No
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
+    if len(ids) > MAX_NUMBERED_COLUMNS:
+        text = [[t if t == "?" else "" for t in row] for row in text]
     fig = go.Figure(go.Heatmap(
         z=z, x=shown, y=list(range(len(rows))), text=text, texttemplate="%{text}",
         textfont={"size": max(font_size - 2, 10)}, hovertext=hover, hoverinfo="text",
