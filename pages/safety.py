@@ -82,8 +82,13 @@ ui.table(view, cart_safety.syndrome_management(cohort, window_days), "CRS and IC
                  "tocilizumab and corticosteroids = patients given them for CRS or ICANS. "
                  "n/N of infused patients.")
 episodes = safety.crs_icans_episodes(cohort, window_days)
-ui.chart(figures.crs_icans_timeline(episodes, view.labels, font, window_days),
+timeline_page = ui_paging.patient_pager(paging.in_dose_order(episodes), "safety_timeline_page",
+                                       "Patients in the timeline")
+ui.chart(figures.crs_icans_timeline(paging.rows_of(episodes, timeline_page), view.labels, font,
+                                    window_days,
+                                    timeline_page.describe() if timeline_page.paged else None),
          key="safety_timeline")
+ui_paging.shown_caption(timeline_page, "patients with CRS or ICANS")
 with st.expander("CRS and ICANS episodes (table)"):
     marked = ui_cuts.mark_new(episodes, "adae", ui_cuts.EPISODE_KEYS)
     ui.table(view, safety.episodes_display(marked, view.labels), "CRS and ICANS episodes",

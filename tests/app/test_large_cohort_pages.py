@@ -82,6 +82,15 @@ def test_heatmap_pages_through_the_patients(large_snapshot, monkeypatch):
     assert f"patients with an adverse event shown (51–{min(100, total)})" in _captions(at)
 
 
+def test_crs_icans_timeline_pages_through_the_patients(large_snapshot, monkeypatch):
+    at = _open(large_snapshot, "safety", monkeypatch)
+    pager = _selectbox(at, "Patients in the timeline")
+    total = int(pager.options[0].rsplit(" of ", 1)[1].replace(",", ""))
+    timeline = _figure(at, "CRS and ICANS episodes")
+    assert total > 50 and len(timeline["layout"]["yaxis"]["ticktext"]) == 50  # one row each
+    assert f"50 of {total} patients with CRS or ICANS shown (1–50)" in _captions(at)
+
+
 def _transgene_kinds(at: AppTest) -> list[str]:
     return [t.get("type", "scatter") for t in _figure(at, "CAR-T expansion")["data"]]
 
@@ -105,7 +114,8 @@ def test_trial_views_have_no_pager_and_keep_patient_curves(synthetic_snapshot, m
     assert "patients shown" not in _captions(at)
     assert len(_figure(at, "Swimmer plot")["layout"]["yaxis"]["categoryarray"]) == 14
     at = _open(synthetic_snapshot, "safety", monkeypatch)
-    assert "Patients in the heatmap" not in [s.label for s in at.selectbox]
+    pickers = [s.label for s in at.selectbox]
+    assert "Patients in the heatmap" not in pickers and "Patients in the timeline" not in pickers
     at = _open(synthetic_snapshot, "kinetics", monkeypatch)
     assert "Median + IQR band" in [t.label for t in at.toggle]
     assert "scattergl" not in _transgene_kinds(at)

@@ -340,7 +340,8 @@ def _episode_hover(part: pd.DataFrame, labels: dict[str, str] | None) -> list[st
 
 
 def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = None,
-                       font_size: int = 14, window_days: int | None = None) -> go.Figure:
+                       font_size: int = 14, window_days: int | None = None,
+                       shown_note: str | None = None) -> go.Figure:
     """CRS and ICANS episodes per patient: bars from onset to end day, coloured by grade.
 
     One row per patient (dose order, dose group named at the right); a patient with both
@@ -353,10 +354,14 @@ def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = N
     x = days since infusion (day 0 = infusion).
 
     ``episodes`` comes from ``crs_icans_episodes``; ``labels`` maps USUBJID to the label shown;
-    ``window_days`` is the onset window the episodes were selected with (for the title).
+    ``window_days`` is the onset window the episodes were selected with (for the title);
+    ``shown_note`` goes under the title when ``episodes`` are one page of a larger cohort
+    (:mod:`trialdash.analysis.paging`).
     """
     onset = "any onset" if window_days is None else f"onset by day {window_days}"
     title = f"CRS and ICANS episodes by patient (ASTCT grade), {onset}"
+    if shown_note:
+        title += f"<br><sup>{shown_note}</sup>"
     if episodes.empty:
         return empty(title, "No CRS or ICANS under the current filters", font_size)
     patients = episodes.drop_duplicates("USUBJID").sort_values(["dose_order", "USUBJID"])
