@@ -18,6 +18,9 @@ Checked, and reported with the 95th percentile of the interaction times:
 * every session ends on the new cut-off: after the time is up each session switches page once
   more and its page header must say "data cut-off <last cut-off>".
 
+The interactions timed are each session's first load, its page switches and filter changes,
+and the final page switch.
+
 The run is bounded: interactions still unfinished ``--grace`` seconds after the time is up count
 as failed. Times go to ``benchmarks/results.json`` (key ``load``) and a "Load" section of
 ``benchmarks/results.md`` (replacing an earlier one), and the section is printed, so that
@@ -205,9 +208,15 @@ class Session:
                                           f"{self.titles[self.current]}: {text[:300]}")
 
     async def open(self, url: str, timeout_s: float) -> bool:
+        """First load, timed like the other interactions; False when it did not finish."""
+        started = time.monotonic()
         await self.page.goto(url, wait_until="domcontentloaded")
         await self.page.wait_for_selector(NAV_LINK, timeout=timeout_s * 1000)
-        if not await _settled(self.page, timeout_s, need_run=False):
+        loaded = await _settled(self.page, timeout_s, need_run=False)
+        self.result.interactions.append(Interaction(
+            self.index, "first load", "", started - self.clock_start,
+            time.monotonic() - started - SETTLE_S if loaded else None))
+        if not loaded:
             return False
         # A link's text starts with its Material icon's name; the title is the last line.
         self.titles = [t.strip().splitlines()[-1]
@@ -261,8 +270,6 @@ async def _run_session(browser, url: str, index: int, result: LoadResult, clock_
                 else:
                     await session.change_filter(budget())
             cutoff = await session.final_cutoff(budget())
-        else:
-            result.interactions.append(Interaction(index, "first load", "", 0.0, None))
     except Exception as error:  # a browser-side failure is a failed run, not a crash
         result.interactions.append(Interaction(index, f"error: {error}"[:200], "", 0.0, None))
     finally:

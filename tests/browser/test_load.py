@@ -23,7 +23,7 @@ def test_load_benchmark_runs_end_to_end(tmp_path, capsys):
     assert result["server_tracebacks"] == 0
     assert result["final_cutoffs"] == [CUTOFFS[-1]] * 3
     assert len(result["replaced_at_s"]) == 2
-    assert len(result["interactions"]) >= 3  # at least the final page switch of each session
+    assert len(result["interactions"]) >= 6  # first load and final page switch of each session
     section = (tmp_path / "results.md").read_text()
     assert "### Load: 3 sessions" in section and "3 of 3 (2025-05-15)" in section
     assert section in printed
