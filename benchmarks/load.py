@@ -203,9 +203,11 @@ class Session:
         seconds = await _timed(self.page, action, timeout_s)
         self.result.interactions.append(
             Interaction(self.index, kind, self.titles[self.current], started, seconds))
+        await self._note_exceptions(f"{kind} on {self.titles[self.current]}")
+
+    async def _note_exceptions(self, where: str) -> None:
         for text in await self.page.locator(EXCEPTION).all_inner_texts():
-            self.result.exceptions.append(f"session {self.index}, {kind} on "
-                                          f"{self.titles[self.current]}: {text[:300]}")
+            self.result.exceptions.append(f"session {self.index}, {where}: {text[:300]}")
 
     async def open(self, url: str, timeout_s: float) -> bool:
         """First load, timed like the other interactions; False when it did not finish."""
@@ -216,6 +218,7 @@ class Session:
         self.result.interactions.append(Interaction(
             self.index, "first load", "", started - self.clock_start,
             time.monotonic() - started - SETTLE_S if loaded else None))
+        await self._note_exceptions("first load")
         if not loaded:
             return False
         # A link's text starts with its Material icon's name; the title is the last line.
