@@ -93,7 +93,7 @@ class LoadResult:
     replaced_at_s: list[float] = field(default_factory=list)
     interactions: list[Interaction] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
-    final_cutoffs: list[str | None] = field(default_factory=list)
+    final_cutoffs: list[str | None] = field(default_factory=list)  # by session
     server_tracebacks: int = 0
     peak_rss_mb: float | None = None
 
@@ -126,8 +126,12 @@ class LoadResult:
         if self.server_tracebacks:
             found.append(f"{self.server_tracebacks} traceback(s) in the server log")
         if self.on_new_cutoff != self.sessions:
-            found.append(f"{self.sessions - self.on_new_cutoff} session(s) not on cut-off "
-                         f"{self.cutoffs[-1]}: {self.final_cutoffs}")
+            wrong = {i: c for i, c in enumerate(self.final_cutoffs) if c != self.cutoffs[-1]}
+            unfinished = {i.session for i in self.interactions
+                          if i.kind == "final page switch" and i.seconds is None}
+            found.append(f"{len(wrong)} session(s) not on cut-off {self.cutoffs[-1]} (session: "
+                         f"cut-off seen): {wrong}, of which {len(unfinished & set(wrong))} "
+                         "had not finished their final page switch")
         if len(self.replaced_at_s) != len(self.cutoffs) - 1:
             found.append("the snapshot was not replaced as planned")
         return found
@@ -307,7 +311,7 @@ async def _run_session(browser, url: str, index: int, result: LoadResult, clock:
         if not waited:  # the others wait for every session's first load
             await clock.wait_ready()
     finally:
-        result.final_cutoffs.append(cutoff)
+        result.final_cutoffs[index] = cutoff
         await context.close()
 
 
@@ -351,7 +355,8 @@ def run(sessions: int, seconds: float, patients: int, cutoffs: list[str], timeou
     if len(cutoffs) < 2:
         raise ValueError("need at least two cut-offs: the one served and a replacement")
     served, replacements = build_cuts(folder, patients, cutoffs)
-    result = LoadResult(sessions, seconds, patients, list(cutoffs))
+    result = LoadResult(sessions, seconds, patients, list(cutoffs),
+                        final_cutoffs=[None] * sessions)
     proc, url = serve(ROOT, {"TRIALDASH_SNAPSHOT": str(served)})
     log: list[str] = []
     reader = threading.Thread(target=_drain, args=(proc.stderr, log), daemon=True)
