@@ -48,10 +48,12 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
 ## Benchmarks: snapshot builds and analyses on large synthetic cohorts, then the dashboard in
-## Chromium beside a blank Streamlit app (writes benchmarks/results.json and results.md).
+## Chromium beside a blank Streamlit app, then twenty sessions at once while the snapshot is
+## replaced twice (writes benchmarks/results.json and results.md).
 bench: $(VENV)/.installed-test chromium
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.browser
+	$(PY) -m benchmarks.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/screenshots

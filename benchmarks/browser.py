@@ -19,7 +19,9 @@ written to ``benchmarks/results.json`` and ``benchmarks/results.md`` (both git-i
 
 "Finished" is seen in the page itself: Streamlit's ``stApp`` element carries
 ``data-test-script-state``; a mutation observer notes when it goes to ``running`` and back to
-``notRunning``, and the interaction counts as done once no element is stale
+``notRunning`` (or that the run changed the URL: a new page path or filter parameter, for a
+run too short for its "running" state to be drawn), and the interaction counts as done once no
+element is stale
 (``data-stale="true"``), every Plotly chart has drawn its SVG, and that holds 250 ms later.
 """
 
@@ -54,7 +56,7 @@ SETTLE_S = 0.25
 # Installed before each interaction: notes the script state going to running and back.
 _WATCH = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  const state = {ran: false, done: false};
+  const state = {ran: false, done: false, href: location.href};
   window.__bench = state;
   const seen = () => {
     const s = app.getAttribute('data-test-script-state');
@@ -68,7 +70,10 @@ _WATCH = """() => {
 _SETTLED = """(needRun) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (needRun && !(window.__bench && window.__bench.done)) return false;
+  // A run so short that its "running" state is never drawn still changes the URL (the page's
+  // path, the filters' parameters), which only the server's run does.
+  const bench = window.__bench;
+  if (needRun && !(bench && (bench.done || location.href !== bench.href))) return false;
   if (document.querySelector('[data-stale="true"]')) return false;
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   return charts.every(c => c.querySelector('.main-svg'));

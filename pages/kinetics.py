@@ -17,10 +17,19 @@ with left:
         "Days shown", list(figures.X_WINDOWS), default="Days 0–90", required=True,
         key="kin_window", help="Expansion happens in the first 28 days; follow-up runs to "
                                "2 years. Zoom in the chart to see any other range.")
+# Above this many patients a spaghetti plot is unreadable: medians and IQR bands first.
+summarised = cohort.count.kept > figures.INDIVIDUAL_CURVES_MAX
 with right:
-    show_band = st.toggle("Median + IQR band", key="kin_band",
-                          help="Median and interquartile range per dose group and nominal "
-                               "visit; BLQ samples count at the LLOQ.")
+    if summarised:
+        show_band = True
+        show_curves = st.toggle("Individual curves", key="kin_curves",
+                                help="Every patient's line, faded, behind the median and IQR "
+                                     "bands (one WebGL trace per dose group).")
+    else:
+        show_band = st.toggle("Median + IQR band", key="kin_band",
+                              help="Median and interquartile range per dose group and nominal "
+                                   "visit; BLQ samples count at the LLOQ.")
+        show_curves = True
 x_range = figures.X_WINDOWS[window]
 
 st.header("Expansion and persistence")
@@ -28,10 +37,14 @@ if ui.require(view, "adpc"):
     transgene = kinetics.transgene_profiles(cohort)
     band = kinetics.median_band_by_dose(transgene) if show_band else None
     ui.chart(figures.expansion_curves(transgene.samples, groups, view.labels, show_band, band,
-                                      font, x_range), key="kin_transgene")
-    st.caption(view.say("qPCR in peripheral blood. Open markers: below the lower limit of "
-                        "quantification (BLQ), drawn at the LLOQ, not at zero. "
-                        + (kinetics.BAND_RULE if show_band else "")))
+                                      font, x_range, show_curves), key="kin_transgene")
+    st.caption(view.say(
+        "qPCR in peripheral blood. Open markers: below the lower limit of "
+        "quantification (BLQ), drawn at the LLOQ, not at zero. "
+        + (kinetics.BAND_RULE if show_band else "")
+        + (f" More than {figures.INDIVIDUAL_CURVES_MAX} patients: medians and IQR "
+           "bands per dose group; switch on *Individual curves* to see every patient."
+           if summarised else "")))
     if transgene.not_sampled:
         ui.patient_list(view, list(transgene.not_sampled), "No transgene sample",
                         "patients without transgene sample")
@@ -39,7 +52,7 @@ if ui.require(view, "adpc"):
     carpct = kinetics.transgene_profiles(cohort, kinetics.CAR_PERCENT)
     carpct_band = kinetics.median_band_by_dose(carpct) if show_band else None
     ui.chart(figures.carpct_curves(carpct.samples, groups, view.labels, show_band, carpct_band,
-                                   font, x_range), key="kin_carpct")
+                                   font, x_range, show_curves), key="kin_carpct")
 
     st.header("Non-compartmental analysis")
     patient_nca = kinetics.nca_by_patient(cohort)

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from trialdash import ui, ui_cuts
-from trialdash.analysis import cart_response, response
+from trialdash import ui, ui_cuts, ui_paging
+from trialdash.analysis import cart_response, paging, response
 from trialdash.analysis.swimmer import SORT_OPTIONS, swimmer_lanes
 from trialdash.figures import response as figures
 from trialdash.style import dose_colour_map, subtype_colour_map
@@ -76,14 +76,18 @@ sort = sort_col.segmented_control("Order lanes by", list(SORT_OPTIONS), default=
 unit = unit_col.segmented_control("Time unit", list(UNITS), default="days", required=True,
                                   format_func=UNITS.get, key="rsp_unit")
 lanes, events = swimmer_lanes(cohort, sort)
+lane_page = ui_paging.patient_pager(lanes["USUBJID"], "rsp_swimmer_page", "Lanes shown")
+shown_lanes = paging.rows_of(lanes, lane_page)
 colours = (dose_colour_map(view.trial.dose_groups) if colour_by == "dose_group"
            else subtype_colour_map(view.trial.subtypes))
 relapse_cd7 = car_t.patients.dropna(subset=["relapse_cd7"]).set_index("USUBJID")[
     "relapse_cd7"].to_dict()
-swimmer = figures.swimmer(lanes, events, colour_by, colours, view.labels, unit, view.font_size,
-                          relapse_cd7)
-event = ui.chart(ui_cuts.swimmer_previous_cutoff(swimmer, view, lanes, unit),
+swimmer = figures.swimmer(shown_lanes, events, colour_by, colours, view.labels, unit,
+                          view.font_size, relapse_cd7,
+                          lane_page.describe() if lane_page.paged else None)
+event = ui.chart(ui_cuts.swimmer_previous_cutoff(swimmer, view, shown_lanes, unit),
                  key="swimmer", on_select="rerun", selection_mode="points")
+ui_paging.shown_caption(lane_page)
 st.caption(view.say("Lanes run from infusion (day 0) to last contact. Click a lane to open "
                     "that patient's profile, or choose the patient below."))
 clicked = figures.selected_patient(event.selection.points, view.labels)

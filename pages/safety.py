@@ -3,8 +3,8 @@ FDA CAR-T labels give them, cytopenias and HLH/MAS markers, DLTs, deaths."""
 
 import streamlit as st
 
-from trialdash import ui, ui_cuts
-from trialdash.analysis import cart_safety, safety
+from trialdash import ui, ui_cuts, ui_paging
+from trialdash.analysis import cart_safety, paging, safety
 from trialdash.figures import safety as figures
 
 WINDOWS = {"First 28 days": safety.DLT_WINDOW_DAYS, "All follow-up": None}
@@ -53,8 +53,13 @@ ui.chart(figures.ae_heatmap_by_dose(
     incidence, groups, safety.incidence_label(min_grade, summary.grade_scale), font,
     window_days), key="safety_dose_heatmap")
 worst = safety.worst_grade_by_patient_term(cohort, window_days)
-ui.chart(figures.patient_term_heatmap(worst, view.labels, font, window_days),
+heatmap_page = ui_paging.patient_pager(paging.in_dose_order(worst), "safety_heatmap_page",
+                                      "Patients in the heatmap")
+ui.chart(figures.patient_term_heatmap(paging.rows_of(worst, heatmap_page), view.labels, font,
+                                      window_days,
+                                      heatmap_page.describe() if heatmap_page.paged else None),
          key="safety_patient_heatmap")
+ui_paging.shown_caption(heatmap_page, "patients with an adverse event")
 st.caption(f"Worst grade per patient and term; grades: {summary.grade_scale}. "
            "Terms grouped by system organ class (bold), most frequent first. ICANS has no "
            "CTCAE grade ('?'); its ASTCT grade is under CRS and ICANS below.")
@@ -83,8 +88,13 @@ ui.table(view, cart_safety.syndrome_management(cohort, window_days), "CRS and IC
                  "tocilizumab and corticosteroids = patients given them for CRS or ICANS. "
                  "n/N of infused patients.")
 episodes = safety.crs_icans_episodes(cohort, window_days)
-ui.chart(figures.crs_icans_timeline(episodes, view.labels, font, window_days),
+timeline_page = ui_paging.patient_pager(paging.in_dose_order(episodes), "safety_timeline_page",
+                                       "Patients in the timeline")
+ui.chart(figures.crs_icans_timeline(paging.rows_of(episodes, timeline_page), view.labels, font,
+                                    window_days,
+                                    timeline_page.describe() if timeline_page.paged else None),
          key="safety_timeline")
+ui_paging.shown_caption(timeline_page, "patients with CRS or ICANS")
 with st.expander("CRS and ICANS episodes (table)"):
     marked = ui_cuts.mark_new(episodes, "adae", ui_cuts.EPISODE_KEYS)
     ui.table(view, safety.episodes_display(marked, view.labels), "CRS and ICANS episodes",

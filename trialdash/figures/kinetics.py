@@ -28,6 +28,10 @@ LLOQ_COLOUR = "#666666"
 LOG_AXIS = {"type": "log", "exponentformat": "power", "dtick": 1,
             "minor": {"showgrid": True, "gridcolor": "#efefef", "dtick": "D2"}}
 
+#: Most patients drawn as one trace each; a larger cohort gets one WebGL trace per dose group
+#: (its patients' lines separated by gaps), and the page shows medians with IQR bands first.
+INDIVIDUAL_CURVES_MAX = 30
+
 #: Day windows the page offers; ``None`` = all follow-up.
 X_WINDOWS: dict[str, tuple[float, float] | None] = {
     "Days 0–28": (-1.0, 29.0),
@@ -151,6 +155,65 @@ def _broken_between_patients(part: pd.DataFrame) -> pd.DataFrame:
             .sort_values("_at", kind="stable").iloc[:-1])
 
 
+def _group_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str],
+                  labels: dict[str, str] | None, unit: str, digits: int, faded: bool,
+                  row: int | None = None, col: int | None = None,
+                  legend: bool = True) -> None:
+    """Every patient's line, one ``Scattergl`` trace per dose group: the patients' lines are
+    separated by a gap (a null point), so a thousand patients cost three traces, drawn by
+    WebGL. Markers and hover text as in :func:`_patient_traces`."""
+    colours = dose_colour_map(dose_groups)
+    if legend:
+        _add_dose_legend(fig, [g for g in dose_groups if g in set(samples["dose_group"])],
+                         colours, row, col)
+    drawn = (samples.dropna(subset=["plotted_value", "day"])
+             .sort_values(["dose_order", "USUBJID", "day"], kind="stable"))
+    for group, part in drawn.groupby("dose_group", sort=False):
+        blq = part["blq"].astype(bool).to_numpy()
+        values = np.array(_value_text(part["AVAL"], part["blq"].astype(bool), part["LLOQ"],
+                                      unit, digits), dtype=object)
+        if "after_hsct" in part.columns:
+            values = np.where(part["after_hsct"].astype(bool).to_numpy(),
+                              values + " · after allo-HSCT", values)
+        shown = part["USUBJID"].map(lambda u: _label(labels, u)).to_numpy(dtype=object)
+        # A gap before every patient's first sample but the group's first.
+        starts = np.flatnonzero(part["USUBJID"].to_numpy()[1:]
+                                != part["USUBJID"].to_numpy()[:-1]) + 1
+
+        def gapped(array, gap=None, starts=starts) -> list:
+            return _gapped(array, starts, gap)
+
+        colour = colours.get(group, BLQ_COLOUR)
+        fig.add_trace(go.Scattergl(
+            x=gapped(part["day"].to_numpy()), y=gapped(part["plotted_value"].to_numpy()),
+            mode="lines+markers", name=str(group), legendgroup=str(group), showlegend=False,
+            opacity=0.35 if faded else 0.9, connectgaps=False,
+            line={"color": colour, "width": 1 if faded else 1.5},
+            marker={"color": colour, "size": 6,
+                    "symbol": gapped(np.where(blq, "circle-open", "circle"), "circle"),
+                    "line": {"color": colour, "width": 1.5}},
+            customdata=[[s, group, v] for s, v in zip(gapped(shown, ""), gapped(values, ""),
+                                                      strict=True)],
+            hovertemplate="<b>%{customdata[0]}</b> · %{customdata[1]}<br>"
+                          "Day %{x}: %{customdata[2]}<extra></extra>",
+        ), row=row, col=col)
+
+
+def _gapped(array, starts: np.ndarray, gap=None) -> list:
+    """``array`` with ``gap`` inserted before each position in ``starts``."""
+    return np.insert(np.asarray(array, dtype=object), starts, gap).tolist()
+
+
+def _lines(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str],
+           labels: dict[str, str] | None, unit: str, digits: int, faded: bool,
+           row: int | None = None, col: int | None = None, legend: bool = True) -> None:
+    """Per-patient traces up to :data:`INDIVIDUAL_CURVES_MAX` patients, else per dose group."""
+    draw = (_patient_traces if samples["USUBJID"].nunique() <= INDIVIDUAL_CURVES_MAX
+            else _group_traces)
+    draw(fig, samples, dose_groups, labels, unit, digits, faded, row=row, col=col,
+         legend=legend)
+
+
 def _add_dose_legend(fig: go.Figure, groups: list[str], colours: dict[str, str],
                      row: int | None, col: int | None) -> None:
     """One legend entry per dose group (filled marker); a click toggles the group's lines."""
@@ -205,14 +268,19 @@ def _add_band(fig: go.Figure, band: pd.DataFrame, dose_groups: list[str], unit: 
 def _curves(samples: pd.DataFrame, dose_groups: list[str], labels: dict[str, str] | None,
             show_band: bool, band: pd.DataFrame | None, font_size: int,
             x_range: tuple[float, float] | None, *, title: str, y_title: str, unit: str,
-            digits: int, log_y: bool, empty_message: str) -> go.Figure:
+            digits: int, log_y: bool, empty_message: str, show_curves: bool) -> go.Figure:
     if samples.dropna(subset=["plotted_value"]).empty:
         return empty(title, empty_message, font_size)
     with_band = show_band and band is not None and not band.empty
     fig = go.Figure()
-    _patient_traces(fig, samples, dose_groups, labels, unit, digits, faded=with_band)
-    if samples["blq"].astype(bool).any():
-        _add_blq_legend(fig)
+    if show_curves or not with_band:
+        _lines(fig, samples, dose_groups, labels, unit, digits, faded=with_band)
+        if samples["blq"].astype(bool).any():
+            _add_blq_legend(fig)
+    else:
+        colours = dose_colour_map(dose_groups)
+        _add_dose_legend(fig, [g for g in dose_groups if g in set(band["dose_group"])],
+                         colours, None, None)
     if with_band:
         _add_band(fig, band, dose_groups, unit, digits)
     _add_lloq_lines(fig, samples, unit, log_y)
@@ -227,7 +295,8 @@ def _curves(samples: pd.DataFrame, dose_groups: list[str], labels: dict[str, str
 def expansion_curves(profiles: pd.DataFrame, dose_groups: list[str],
                      labels: dict[str, str] | None = None, show_band: bool = False,
                      band: pd.DataFrame | None = None, font_size: int = 14,
-                     x_range: tuple[float, float] | None = None) -> go.Figure:
+                     x_range: tuple[float, float] | None = None,
+                     show_curves: bool = True) -> go.Figure:
     """Transgene copies/µg gDNA over days since infusion, one line per patient (log y).
 
     Parameters
@@ -242,19 +311,25 @@ def expansion_curves(profiles: pd.DataFrame, dose_groups: list[str],
     show_band, band
         Draw ``median_band_by_dose`` as a median line and shaded IQR per dose group; patient
         lines are then faded.
+    show_curves : bool
+        Draw every patient's line (with a band: only the band when False). Above
+        :data:`INDIVIDUAL_CURVES_MAX` patients the lines are one ``Scattergl`` trace per dose
+        group.
     x_range : (float, float), optional
         Days shown; the data outside stay available by zooming out.
     """
     return _curves(profiles, dose_groups, labels, show_band, band, font_size, x_range,
                    title="CAR-T expansion and persistence: transgene copies in blood",
                    y_title=TRANSGENE_Y_TITLE, unit="copies/µg", digits=0, log_y=True,
-                   empty_message="No transgene samples for the patients in this filter")
+                   empty_message="No transgene samples for the patients in this filter",
+                   show_curves=show_curves)
 
 
 def carpct_curves(profiles: pd.DataFrame, dose_groups: list[str],
                   labels: dict[str, str] | None = None, show_band: bool = False,
                   band: pd.DataFrame | None = None, font_size: int = 14,
-                  x_range: tuple[float, float] | None = None) -> go.Figure:
+                  x_range: tuple[float, float] | None = None,
+                  show_curves: bool = True) -> go.Figure:
     """% CAR+ of CD3+ T cells (flow) over days since infusion, one line per patient (linear y).
 
     Same inputs as :func:`expansion_curves`, from the CARPCT profiles.
@@ -262,7 +337,8 @@ def carpct_curves(profiles: pd.DataFrame, dose_groups: list[str],
     return _curves(profiles, dose_groups, labels, show_band, band, font_size, x_range,
                    title="CAR+ T cells as % of CD3+ T cells (flow cytometry)",
                    y_title=CARPCT_Y_TITLE, unit="%", digits=1, log_y=False,
-                   empty_message="No % CAR+ samples for the patients in this filter")
+                   empty_message="No % CAR+ samples for the patients in this filter",
+                   show_curves=show_curves)
 
 
 #: Smallest type of the n/N labels beside persistence bars (readable on a projector).
@@ -342,14 +418,13 @@ def cd7_vs_cart(frame: pd.DataFrame, dose_groups: list[str],
     if cart.empty:
         _note(fig, "No transgene samples (ADPC absent or none for this filter)", 1)
     else:
-        _patient_traces(fig, cart, dose_groups, labels, "copies/µg", 0, faded=False,
-                        row=1, col=1)
+        _lines(fig, cart, dose_groups, labels, "copies/µg", 0, faded=False, row=1, col=1)
         _add_lloq_lines(fig, cart, "copies/µg", True, row=1, col=1)
     if cd7.empty:
         _note(fig, "No CD7+ lymphocyte results (ADLB absent or none for this filter)", 2)
     else:
-        _patient_traces(fig, cd7, dose_groups, labels, "cells/µL", 0, faded=False, row=2,
-                        col=1, legend=cart.empty)
+        _lines(fig, cd7, dose_groups, labels, "cells/µL", 0, faded=False, row=2, col=1,
+               legend=cart.empty)
     style(fig, title, None, None, font_size, legend_title=DOSE_LEGEND, height=720)
     fig.update_yaxes(**LOG_AXIS, title_text="Copies/µg gDNA (log)", row=1, col=1)
     fig.update_yaxes(type="log" if cd7_log else "linear", row=2, col=1)

@@ -225,7 +225,8 @@ def _ongoing_markers(fig: go.Figure, lanes: pd.DataFrame, y: list[str], label: d
 def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_group",
             colours: dict[str, str] | None = None, labels: dict[str, str] | None = None,
             unit: str = "days", font_size: int = 14,
-            relapse_cd7: dict[str, str] | None = None) -> go.Figure:
+            relapse_cd7: dict[str, str] | None = None,
+            shown_note: str | None = None) -> go.Figure:
     """Swimmer plot: one horizontal lane per patient from infusion (0) to last contact.
 
     Parameters
@@ -243,6 +244,9 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
     relapse_cd7 : dict, optional
         USUBJID -> CD7 status of the relapse ('NEGATIVE'/'POSITIVE', ADSL RELCD7); the
         progression marker's hover then says "(CD7-negative)".
+    shown_note : str, optional
+        Under the title, e.g. "50 of 1,400 patients shown (1–50)" when ``lanes`` is one page
+        of a larger cohort (:mod:`trialdash.analysis.paging`).
 
     Notes
     -----
@@ -282,14 +286,15 @@ def swimmer(lanes: pd.DataFrame, events: pd.DataFrame, colour_by: str = "dose_gr
     plot_height = max(240, len(lanes) * (16 + 2 * font_size))
     legend_rows = 5 if font_size >= 18 else 4
     legend_height = legend_rows * (font_size + 10)
-    style(fig, title, UNIT_TITLES[unit], "Patient", font_size,
-          height=plot_height + 140 + legend_height)
+    style(fig, title if not shown_note else f"{title}<br><sup>{shown_note}</sup>",
+          UNIT_TITLES[unit], "Patient", font_size, height=plot_height + 140 + legend_height)
     # Legend in rows under the x axis title, so that the lanes get the page's full width.
     fig.update_layout(
         legend={"orientation": "h", "x": 0, "xanchor": "left", "yanchor": "top",
                 "y": -(45 + 2 * font_size) / plot_height, "traceorder": "normal",
                 "entrywidth": 11 * font_size + 30, "entrywidthmode": "pixels"},
-        margin={"b": 60 + legend_height},
+        margin={"b": 60 + legend_height, "t": 70 + (font_size - 14) * 2
+                + (25 + font_size if shown_note else 0)},
     )
     return fig
 

@@ -29,6 +29,10 @@ TERM_WRAP = 40
 
 # Total characters of patient labels that still fit under a heatmap without rotation.
 MAX_HORIZONTAL_LABEL_CHARS = 40
+#: Most patient columns whose cells print the grade number; wider pages (up to 50 patients)
+#: leave too little room for it: colour and hover give the grade, "?" still marks no grade.
+MAX_NUMBERED_COLUMNS = 25
+
 
 def _label(labels: dict[str, str] | None, usubjid: str) -> str:
     return (labels or {}).get(usubjid, usubjid)
@@ -177,7 +181,8 @@ def _discrete_grade_scale(grades: list[int]) -> list[list]:
 
 
 def patient_term_heatmap(worst: pd.DataFrame, labels: dict[str, str] | None = None,
-                         font_size: int = 14, window_days: int | None = None) -> go.Figure:
+                         font_size: int = 14, window_days: int | None = None,
+                         shown_note: str | None = None) -> go.Figure:
     """Worst grade of every preferred term (rows, grouped by SOC) for every patient (columns).
 
     Colours are the fixed grade colours (``style.GRADE_COLOURS``), one legend band per grade;
@@ -187,9 +192,13 @@ def patient_term_heatmap(worst: pd.DataFrame, labels: dict[str, str] | None = No
 
     ``worst`` comes from ``worst_grade_by_patient_term`` (USUBJID, dose_group, dose_order,
     AEBODSYS, AEDECOD, max_grade, grade_scale, term_order). Terms with no graded event show
-    an empty, uncoloured cell marked "?".
+    an empty, uncoloured cell marked "?". ``shown_note`` goes under the title, e.g. "50 of
+    1,380 patients shown (1–50)" when ``worst`` holds one page of a larger cohort
+    (:mod:`trialdash.analysis.paging`); rows are then the terms of the patients shown.
     """
     title = f"Worst grade per patient and preferred term, {_window_text(window_days)}"
+    if shown_note:
+        title += f"<br><sup>{shown_note}</sup>"
     if worst.empty:
         return empty(title, "No treatment-emergent AE under the current filters", font_size)
     scale = str(worst["grade_scale"].iloc[0])
@@ -219,6 +228,8 @@ def patient_term_heatmap(worst: pd.DataFrame, labels: dict[str, str] | None = No
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
+    if len(ids) > MAX_NUMBERED_COLUMNS:
+        text = [[t if t == "?" else "" for t in row] for row in text]
     fig = go.Figure(go.Heatmap(
         z=z, x=shown, y=list(range(len(rows))), text=text, texttemplate="%{text}",
         textfont={"size": max(font_size - 2, 10)}, hovertext=hover, hoverinfo="text",
@@ -329,7 +340,8 @@ def _episode_hover(part: pd.DataFrame, labels: dict[str, str] | None) -> list[st
 
 
 def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = None,
-                       font_size: int = 14, window_days: int | None = None) -> go.Figure:
+                       font_size: int = 14, window_days: int | None = None,
+                       shown_note: str | None = None) -> go.Figure:
     """CRS and ICANS episodes per patient: bars from onset to end day, coloured by grade.
 
     One row per patient (dose order, dose group named at the right); a patient with both
@@ -342,10 +354,14 @@ def crs_icans_timeline(episodes: pd.DataFrame, labels: dict[str, str] | None = N
     x = days since infusion (day 0 = infusion).
 
     ``episodes`` comes from ``crs_icans_episodes``; ``labels`` maps USUBJID to the label shown;
-    ``window_days`` is the onset window the episodes were selected with (for the title).
+    ``window_days`` is the onset window the episodes were selected with (for the title);
+    ``shown_note`` goes under the title when ``episodes`` are one page of a larger cohort
+    (:mod:`trialdash.analysis.paging`).
     """
     onset = "any onset" if window_days is None else f"onset by day {window_days}"
     title = f"CRS and ICANS episodes by patient (ASTCT grade), {onset}"
+    if shown_note:
+        title += f"<br><sup>{shown_note}</sup>"
     if episodes.empty:
         return empty(title, "No CRS or ICANS under the current filters", font_size)
     patients = episodes.drop_duplicates("USUBJID").sort_values(["dose_order", "USUBJID"])

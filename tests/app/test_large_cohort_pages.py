@@ -1,0 +1,121 @@
+"""AppTest of the paged per-patient views on a 200-patient synthetic snapshot
+(``build_synthetic(patients=200)``): the swimmer plot and the patient-by-term heatmap show 50
+patients a page with a page control and say "50 of 200 ... shown"; the kinetics curves start as
+medians with IQR bands and show the individual curves on demand. On the 14-patient trial none
+of these controls appear (the views look as before).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT = 180
+PATIENTS = 200
+
+
+@pytest.fixture(scope="module")
+def large_snapshot(tmp_path_factory) -> Path:
+    from trialdash.build import build_synthetic
+
+    return build_synthetic(tmp_path_factory.mktemp("large") / "large.duckdb", patients=PATIENTS)
+
+
+def _open(snapshot: Path, page: str, monkeypatch) -> AppTest:
+    monkeypatch.setenv("TRIALDASH_SNAPSHOT", str(snapshot))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _figure(at: AppTest, title_start: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec["layout"].get("title", {}).get("text", "")
+        if title.startswith(title_start):
+            return spec
+    raise AssertionError(f"no chart titled {title_start!r}")
+
+
+def _selectbox(at: AppTest, label: str):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def _captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_swimmer_pages_through_the_lanes(large_snapshot, monkeypatch):
+    at = _open(large_snapshot, "response", monkeypatch)
+    pager = _selectbox(at, "Lanes shown")
+    assert len(pager.options) == 4  # 200 patients / 50 a page
+    assert "50 of 200 patients shown (1–50)" in _captions(at)
+    swimmer = _figure(at, "Swimmer plot")
+    assert len(swimmer["layout"]["yaxis"]["categoryarray"]) == 50
+    first_page = set(swimmer["layout"]["yaxis"]["categoryarray"])
+    pager.select_index(3).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "50 of 200 patients shown (151–200)" in _captions(at)
+    swimmer = _figure(at, "Swimmer plot")
+    last_page = set(swimmer["layout"]["yaxis"]["categoryarray"])
+    assert len(last_page) == 50 and not last_page & first_page
+    assert "50 of 200 patients shown (151–200)" in swimmer["layout"]["title"]["text"]
+
+
+def test_heatmap_pages_through_the_patients(large_snapshot, monkeypatch):
+    at = _open(large_snapshot, "safety", monkeypatch)
+    pager = _selectbox(at, "Patients in the heatmap")
+    total = int(pager.options[0].rsplit(" of ", 1)[1].replace(",", ""))
+    assert total > 50
+    heatmap = _figure(at, "Worst grade per patient")
+    assert len(heatmap["data"][0]["x"]) == 50
+    assert f"50 of {total} patients with an adverse event shown (1–50)" in _captions(at)
+    pager.select_index(1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    heatmap = _figure(at, "Worst grade per patient")
+    assert len(heatmap["data"][0]["x"]) == min(50, total - 50)
+    assert f"patients with an adverse event shown (51–{min(100, total)})" in _captions(at)
+
+
+def test_crs_icans_timeline_pages_through_the_patients(large_snapshot, monkeypatch):
+    at = _open(large_snapshot, "safety", monkeypatch)
+    pager = _selectbox(at, "Patients in the timeline")
+    total = int(pager.options[0].rsplit(" of ", 1)[1].replace(",", ""))
+    timeline = _figure(at, "CRS and ICANS episodes")
+    assert total > 50 and len(timeline["layout"]["yaxis"]["ticktext"]) == 50  # one row each
+    assert f"50 of {total} patients with CRS or ICANS shown (1–50)" in _captions(at)
+
+
+def _transgene_kinds(at: AppTest) -> list[str]:
+    return [t.get("type", "scatter") for t in _figure(at, "CAR-T expansion")["data"]]
+
+
+def test_kinetics_shows_bands_then_curves_on_demand(large_snapshot, monkeypatch):
+    at = _open(large_snapshot, "kinetics", monkeypatch)
+    labels = [t.label for t in at.toggle]
+    assert "Individual curves" in labels and "Median + IQR band" not in labels
+    figure = _figure(at, "CAR-T expansion")
+    assert sum(t.get("fill") == "tonexty" for t in figure["data"]) == 3  # one band per group
+    assert "scattergl" not in _transgene_kinds(at)
+    next(t for t in at.toggle if t.label == "Individual curves").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _transgene_kinds(at).count("scattergl") == 3  # one WebGL trace per dose group
+
+
+def test_trial_views_have_no_pager_and_keep_patient_curves(synthetic_snapshot, monkeypatch):
+    """The 14-patient trial: no page control, no 'shown' line, a line per patient."""
+    at = _open(synthetic_snapshot, "response", monkeypatch)
+    assert "Lanes shown" not in [s.label for s in at.selectbox]
+    assert "patients shown" not in _captions(at)
+    assert len(_figure(at, "Swimmer plot")["layout"]["yaxis"]["categoryarray"]) == 14
+    at = _open(synthetic_snapshot, "safety", monkeypatch)
+    pickers = [s.label for s in at.selectbox]
+    assert "Patients in the heatmap" not in pickers and "Patients in the timeline" not in pickers
+    at = _open(synthetic_snapshot, "kinetics", monkeypatch)
+    assert "Median + IQR band" in [t.label for t in at.toggle]
+    assert "scattergl" not in _transgene_kinds(at)
