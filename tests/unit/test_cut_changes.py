@@ -99,7 +99,8 @@ def test_previous_cutoff_days_and_swimmer_ticks():
     fig = mark_previous_cutoff(go.Figure(), lanes, days, date(2023, 2, 28), {"S1": "P01"})
     (trace,) = fig.data
     assert trace.name == "Previous cut-off (2023-02-28)"
-    assert list(trace.x) == [49] and list(trace.y) == ["P01"] and list(trace.customdata) == ["S1"]
+    assert list(trace.x) == [49] and list(trace.y) == ["P01"]
+    assert list(trace.customdata) == ["P01"]  # the shown label, never the USUBJID
     ended = mark_previous_cutoff(go.Figure(), lanes.assign(end_day=[30, 61]), days,
                                  date(2023, 2, 28))
     assert not ended.data

@@ -20,8 +20,9 @@ def mark_previous_cutoff(fig: go.Figure, lanes: pd.DataFrame, days: pd.Series,
     Each patient's lane counts days since their own infusion, so one calendar date falls on a
     different x in each lane; the tick sits at ``days[USUBJID]``. Patients infused after the
     previous cut-off get none, nor do lanes that ended before it (death, end of study): their
-    follow-up was already complete then. Ticks carry ``customdata = USUBJID`` like every
-    swimmer mark.
+    follow-up was already complete then. Ticks carry ``customdata`` = the patient's label like
+    every swimmer mark (the pseudonym in presentation mode: what reaches the browser counts as
+    shown).
     """
     shown = lanes[lanes["USUBJID"].isin(days.index)]
     shown = shown[shown["USUBJID"].map(days) <= shown["end_day"]]
@@ -29,9 +30,10 @@ def mark_previous_cutoff(fig: go.Figure, lanes: pd.DataFrame, days: pd.Series,
         return fig
     factor = DAYS_PER_MONTH if unit == "months" else 1.0
     ids = list(shown["USUBJID"])
+    shown_labels = [(labels or {}).get(u, u) for u in ids]
     fig.add_scatter(
-        x=[days[u] / factor for u in ids], y=[(labels or {}).get(u, u) for u in ids],
-        mode="markers", name=f"Previous cut-off ({cutoff})", customdata=ids,
+        x=[days[u] / factor for u in ids], y=shown_labels,
+        mode="markers", name=f"Previous cut-off ({cutoff})", customdata=shown_labels,
         marker={"symbol": "line-ns", "size": 2 * font_size,
                 "line": {"width": 3, "color": PREVIOUS_CUT_COLOUR}},
         hovertemplate="%{y}: previous cut-off " + str(cutoff) + " (day %{x:.0f})<extra></extra>"
