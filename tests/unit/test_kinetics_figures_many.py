@@ -46,9 +46,12 @@ def test_one_trace_per_dose_group_with_a_break_after_each_patient():
     low = lines[0]
     assert len(low.x) == 40 * 3 + 39
     assert sum(1 for v in low.y if v is None or math.isnan(v)) == 39
-    assert list(low.y[:4])[:3] == [50.0, 1000.0, 2000.0] and math.isnan(low.y[3])
+    assert list(low.y[:4])[:3] == [50.0, 1000.0, 2000.0]
+    assert low.y[3] is None or math.isnan(low.y[3])  # the break after the first patient
     assert len(lines[1].x) == 20 * 3 + 19
     hover = [row for row in low.customdata if row[0] is not None]
     assert hover[0][0] == "P00" and hover[0][2] == "BLQ (<50 copies/µg)"
     assert hover[-1][0] == "P39" and hover[-1][2] == "2,000 copies/µg"
-    assert list(low.marker.symbol[:3]) == [100, 0, 0]  # Plotly: 100 circle-open, 0 circle
+    # BLQ samples open, quantified ones filled (Plotly also accepts 100 / 0 for these).
+    assert [{100: "circle-open", 0: "circle"}.get(s, s) for s in low.marker.symbol[:3]] == [
+        "circle-open", "circle", "circle"]
