@@ -3,13 +3,9 @@ Debian's Chromium (/usr/bin/chromium; Playwright's own browser download is not u
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,26 +26,11 @@ def _free_port() -> int:
 
 
 def start_streamlit(snapshot: Path) -> tuple[subprocess.Popen, str]:
-    """Start the dashboard on a free loopback port over ``snapshot``; wait until healthy."""
-    port = _free_port()
-    env = {**os.environ, "TRIALDASH_SNAPSHOT": str(snapshot)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}")
+    """Start the dashboard on a free loopback port over ``snapshot``; wait until healthy
+    (the benchmark's own server start, so tests and benchmarks serve the app alike)."""
+    from benchmarks.browser import serve
+
+    return serve(ROOT, {"TRIALDASH_SNAPSHOT": str(snapshot)})
 
 
 def stop(proc: subprocess.Popen) -> None:
