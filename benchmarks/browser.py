@@ -122,6 +122,15 @@ def serve(app_dir: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server started by :func:`serve` (killed if it does not end within 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def peak_rss_mb(pid: int) -> float | None:
     """Peak resident memory of a process (VmHWM), MB; None where /proc does not tell."""
     try:
@@ -218,11 +227,7 @@ def measure_app(browser, app_dir: Path, env: dict[str, str], runs: int,
             session(browser, url, timeout_s, measures)
         measures.peak_rss_mb = peak_rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     return measures
 
 

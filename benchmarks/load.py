@@ -62,6 +62,7 @@ from benchmarks.browser import (
     VIEWPORT,
     peak_rss_mb,
     serve,
+    stop,
 )
 
 EXCEPTION = '[data-testid="stException"]'
@@ -365,11 +366,7 @@ def run(sessions: int, seconds: float, patients: int, cutoffs: list[str], timeou
         asyncio.run(_drive(url, served, replacements, result, timeout_s, grace_s))
         result.peak_rss_mb = peak_rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         reader.join(timeout=5)
     result.server_tracebacks = sum("Traceback (most recent call last)" in line for line in log)
     return result

@@ -34,11 +34,10 @@ def start_streamlit(snapshot: Path) -> tuple[subprocess.Popen, str]:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    """Stop a server started by :func:`start_streamlit`."""
+    from benchmarks.browser import stop as stop_server
+
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")
