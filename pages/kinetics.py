@@ -36,8 +36,8 @@ st.header("Expansion and persistence")
 if ui.require(view, "adpc"):
     transgene = kinetics.transgene_profiles(cohort)
     band = kinetics.median_band_by_dose(transgene) if show_band else None
-    ui.chart(figures.expansion_curves(transgene.samples, groups, view.labels, show_band, band,
-                                      font, x_range, show_curves), key="kin_transgene")
+    ui.chart(ui.figure(figures.expansion_curves, transgene.samples, groups, view.labels,
+                       show_band, band, font, x_range, show_curves), key="kin_transgene")
     st.caption(view.say(
         "qPCR in peripheral blood. Open markers: below the lower limit of "
         "quantification (BLQ), drawn at the LLOQ, not at zero. "
@@ -51,8 +51,8 @@ if ui.require(view, "adpc"):
 
     carpct = kinetics.transgene_profiles(cohort, kinetics.CAR_PERCENT)
     carpct_band = kinetics.median_band_by_dose(carpct) if show_band else None
-    ui.chart(figures.carpct_curves(carpct.samples, groups, view.labels, show_band, carpct_band,
-                                   font, x_range, show_curves), key="kin_carpct")
+    ui.chart(ui.figure(figures.carpct_curves, carpct.samples, groups, view.labels, show_band,
+                       carpct_band, font, x_range, show_curves), key="kin_carpct")
 
     st.header("Non-compartmental analysis")
     patient_nca = kinetics.nca_by_patient(cohort)
@@ -77,7 +77,8 @@ if ui.require(view, "adpc"):
 
     st.header("Persistence")
     persistence = kinetics.persistence_by_visit(cohort)
-    ui.chart(figures.persistence_chart(persistence.table, groups, font), key="kin_persistence")
+    ui.chart(ui.figure(figures.persistence_chart, persistence.table, groups, font),
+             key="kin_persistence")
     ui.table(view, persistence.display(), "Transgene persistence by visit",
              caption=kinetics.PERSISTENCE_RULE + " Cells: detectable/sampled (%).")
 
@@ -87,8 +88,8 @@ if has_adpc or has_adlb:
     cd7_log = st.toggle("Log scale for CD7+ lymphocytes", key="kin_cd7_log",
                         disabled=not has_adlb)
     paired = kinetics.cd7_with_cart(cohort)
-    ui.chart(figures.cd7_vs_cart(paired.frame, groups, view.labels, font, x_range, cd7_log),
-             key="kin_cd7")
+    ui.chart(ui.figure(figures.cd7_vs_cart, paired.frame, groups, view.labels, font, x_range,
+                       cd7_log), key="kin_cd7")
     if view.trial.is_cell_therapy:  # the anti-CD7 CAR-T mechanism, not another study's
         st.caption("CD7+ T and NK cells are depleted while anti-CD7 CAR-T cells persist "
                    "(fratricide) and return when CAR-T is lost or after allo-HSCT.")

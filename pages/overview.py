@@ -45,10 +45,10 @@ ui_cuts.since_previous_panel(view)
 
 left, right = st.columns(2)
 with left:
-    ui.chart(enrollment_figures.enrollment_by_dose(
+    ui.chart(ui.figure(enrollment_figures.enrollment_by_dose,
         enrollment.enrollment_by_dose_subtype(cohort), doses, view.font_size), key="by_dose")
 with right:
-    ui.chart(enrollment_figures.cumulative_enrollment(
+    ui.chart(ui.figure(enrollment_figures.cumulative_enrollment,
         enrollment.cumulative_enrollment(cohort), doses, view.font_size, view.labels,
         calendar=not view.present),
         key="cumulative")
@@ -57,7 +57,8 @@ st.subheader("Patient flow")
 flow = enrollment.disposition(cohort)
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(enrollment_figures.patient_flow(flow.flow, doses, view.font_size), key="flow")
+    ui.chart(ui.figure(enrollment_figures.patient_flow, flow.flow, doses, view.font_size),
+             key="flow")
 with right:
     if flow.not_infused.empty:
         st.caption(view.say("Every enrolled patient was infused."))

@@ -73,7 +73,7 @@ st.subheader("Timeline")
 window = st.segmented_control("Days shown", list(figures.WINDOWS), default="All follow-up",
                               required=True, key="pt_window",
                               help="Drag across the chart to zoom into any other range.")
-ui.chart(figures.patient_timeline(record, label, view.font_size, figures.WINDOWS[window],
+ui.chart(ui.figure(figures.patient_timeline, record, label, view.font_size, figures.WINDOWS[window],
                                   x_title=f"Days since {view.trial.day_zero} (day 0)"),
          key="pt_timeline")
 _, omitted = figures.timeline_panels(record)

@@ -44,12 +44,12 @@ for by, title in GROUPINGS.items():
 
 by = st.segmented_control("Charts by", list(GROUPINGS), default="dose_group", required=True,
                           format_func=GROUPINGS.get, key="rsp_chart_by")
-ui.chart(figures.orr_forest(orr[by], view.font_size, by,
+ui.chart(ui.figure(figures.orr_forest, orr[by], view.font_size, by,
                             response.orr_definition(labels)), key="orr_forest")
 best = response.best_response(cohort)
 group_order = view.trial.dose_groups if by == "dose_group" else view.trial.subtypes
-ui.chart(figures.bor_by_group_bar(response.bor_counts(best, by), by, view.font_size, group_order),
-         key="bor_bar")
+ui.chart(ui.figure(figures.bor_by_group_bar, response.bor_counts(best, by), by, view.font_size,
+                   group_order), key="bor_bar")
 
 with st.expander("Best overall response per patient"):
     ui.table(view, ui_cuts.mark_new_responses(view, best.drop(columns="dose_order")),
@@ -82,9 +82,8 @@ colours = (dose_colour_map(view.trial.dose_groups) if colour_by == "dose_group"
            else subtype_colour_map(view.trial.subtypes))
 relapse_cd7 = car_t.patients.dropna(subset=["relapse_cd7"]).set_index("USUBJID")[
     "relapse_cd7"].to_dict()
-swimmer = figures.swimmer(shown_lanes, events, colour_by, colours, view.labels, unit,
-                          view.font_size, relapse_cd7,
-                          lane_page.describe() if lane_page.paged else None)
+swimmer = ui.figure(figures.swimmer, shown_lanes, events, colour_by, colours, view.labels, unit,
+                    view.font_size, relapse_cd7, lane_page.describe() if lane_page.paged else None)
 event = ui.chart(ui_cuts.swimmer_previous_cutoff(swimmer, view, shown_lanes, unit),
                  key="swimmer", on_select="rerun", selection_mode="points")
 ui_paging.shown_caption(lane_page)

@@ -49,15 +49,15 @@ ui_cuts.count_change_since_previous(view, safety.period_counts(cohort), safety.p
 
 st.header("Adverse events by preferred term")
 incidence = safety.ae_incidence_by_term(cohort, window_days, min_grade)
-ui.chart(figures.ae_heatmap_by_dose(
+ui.chart(ui.figure(figures.ae_heatmap_by_dose,
     incidence, groups, safety.incidence_label(min_grade, summary.grade_scale), font,
     window_days), key="safety_dose_heatmap")
 worst = safety.worst_grade_by_patient_term(cohort, window_days)
 heatmap_page = ui_paging.patient_pager(paging.in_dose_order(worst), "safety_heatmap_page",
                                       "Patients in the heatmap")
-ui.chart(figures.patient_term_heatmap(paging.rows_of(worst, heatmap_page), view.labels, font,
-                                      window_days,
-                                      heatmap_page.describe() if heatmap_page.paged else None),
+ui.chart(ui.figure(figures.patient_term_heatmap, paging.rows_of(worst, heatmap_page),
+                   view.labels, font, window_days,
+                   heatmap_page.describe() if heatmap_page.paged else None),
          key="safety_patient_heatmap")
 ui_paging.shown_caption(heatmap_page, "patients with an adverse event")
 st.caption(f"Worst grade per patient and term; grades: {summary.grade_scale}. "
@@ -66,7 +66,8 @@ st.caption(f"Worst grade per patient and term; grades: {summary.grade_scale}. "
 
 st.header("CRS and ICANS")
 by_grade = safety.crs_icans_by_grade(cohort, window_days)
-ui.chart(figures.crs_icans_bars(by_grade, groups, font, window_days), key="safety_crs_bars")
+ui.chart(ui.figure(figures.crs_icans_bars, by_grade, groups, font, window_days),
+         key="safety_crs_bars")
 grades_table = safety.crs_icans_table(by_grade)
 scales = "; ".join(f"{s}: {scale}" for s, scale in
                    grades_table.drop_duplicates("Syndrome")[["Syndrome", "Grading scale"]]
@@ -90,9 +91,9 @@ ui.table(view, cart_safety.syndrome_management(cohort, window_days), "CRS and IC
 episodes = safety.crs_icans_episodes(cohort, window_days)
 timeline_page = ui_paging.patient_pager(paging.in_dose_order(episodes), "safety_timeline_page",
                                        "Patients in the timeline")
-ui.chart(figures.crs_icans_timeline(paging.rows_of(episodes, timeline_page), view.labels, font,
-                                    window_days,
-                                    timeline_page.describe() if timeline_page.paged else None),
+ui.chart(ui.figure(figures.crs_icans_timeline, paging.rows_of(episodes, timeline_page),
+                   view.labels, font, window_days,
+                   timeline_page.describe() if timeline_page.paged else None),
          key="safety_timeline")
 ui_paging.shown_caption(timeline_page, "patients with CRS or ICANS")
 with st.expander("CRS and ICANS episodes (table)"):

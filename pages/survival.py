@@ -39,8 +39,8 @@ show_logrank = right.toggle("Show log-rank p", key="surv_logrank",
 analysis = endpoints.survival_analysis(view.cohort, endpoint, by=STRATIFY[stratify],
                                        censor_at_hsct=censor)
 colours = survival_figures.group_colours(analysis, view.trial.dose_groups, view.trial.subtypes)
-ui.chart(survival_figures.km_plot(analysis, colours, unit, show_ci, view.font_size, view.labels,
-                                  show_logrank=show_logrank), key="surv_km")
+ui.chart(ui.figure(survival_figures.km_plot, analysis, colours, unit, show_ci, view.font_size,
+                   view.labels, show_logrank=show_logrank), key="surv_km")
 
 notes = [f"{analysis.n_patients} infused patients with {endpoint} data; time from "
          f"{analysis.origin}; {survival_figures.CENSOR_NOTE}."]
@@ -73,7 +73,7 @@ else:
         help="Patients alive and in response at this day are compared by whether they had "
              "an allo-HSCT by then; time runs from the landmark.")
     landmark = hsct_landmark.hsct_landmark(view.cohort, endpoint, landmark_day)
-    ui.chart(survival_figures.km_plot(
+    ui.chart(ui.figure(survival_figures.km_plot,
         landmark.analysis, survival_figures.group_colours(landmark.analysis, [], []), unit,
         show_ci, view.font_size, view.labels, show_logrank=show_logrank), key="surv_hsct_km")
     st.caption(f"{landmark.n_at_landmark} patients {landmark.population_rule}; "

@@ -6,16 +6,17 @@ modules besides ``app.py`` and ``pages/`` that import Streamlit; the analysis an
 modules stay free of it.
 
 Caching: the read-only DuckDB connection is a cache resource keyed by the snapshot path
-and its modification time, and every query result is cached data keyed the same way, so a
-new snapshot renamed into place is picked up at the next interaction without a restart.
-Cohort analyses (marked with ``trialdash.analysis.memo.cohort_analysis``) are cached data
-too, keyed by snapshot, modification time, the patients the user may see, filter and
-arguments.
+and its modification time, and every query result is kept under the same key (plus the query
+and its parameters), so a new snapshot renamed into place is picked up at the next
+interaction without a restart. Cohort analyses (marked with
+``trialdash.analysis.memo.cohort_analysis``) are kept too, keyed by snapshot, modification
+time, the patients the user may see, filter and arguments, and figures by the content of
+their inputs. All three live in one size-bounded cache (:func:`results_cache`); keys are
+content digests (``trialdash.fingerprint``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ import streamlit as st
 from trialdash import access, audit, queries, ui_access, ui_cuts
 from trialdash.access import Grant
 from trialdash.analysis.filters import Filter
-from trialdash.analysis.memo import Memo, analysis_name
+from trialdash.analysis.memo import Memo
+from trialdash.fingerprint import fingerprint
 from trialdash.report.button import meeting_pack_buttons
+from trialdash.result_cache import ResultCache
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
 from trialdash.ui_state import keep, restore
@@ -51,14 +54,33 @@ def _connection(path: str, mtime: float):
     return connect_read_only(Path(path))
 
 
-def _freeze(value):
-    return tuple(value) if isinstance(value, list) else value
+#: Memory for kept query results, analysis results and figures, in MB (estimated sizes;
+#: least recently used first out). The environment variable TRIALDASH_CACHE_MB overrides it.
+DEFAULT_CACHE_MB = 400
+#: Share of that memory for query results; the rest keeps analysis results and figures. Query
+#: results (sample tables) are large and, once the analyses built on them are kept, rarely
+#: asked again: in one cache they would push out the small results a rerun needs.
+QUERY_SHARE = 0.4
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached_query(path: str, mtime: float, name: str, params: tuple) -> pd.DataFrame:
-    con = _connection(path, mtime)
-    return queries.run(con, name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+@st.cache_resource(show_spinner=False)
+def results_cache(kind: str = "results") -> ResultCache:
+    """The server's :class:`~trialdash.result_cache.ResultCache` for ``kind`` ("queries" or
+    "results"; see the module docstring of ``result_cache`` for why not ``st.cache_data``)."""
+    setting = os.environ.get("TRIALDASH_CACHE_MB", str(DEFAULT_CACHE_MB))
+    try:
+        megabytes = float(setting)
+    except ValueError:
+        raise ValueError(f"TRIALDASH_CACHE_MB must be a number of megabytes, not {setting!r}"
+                         ) from None
+    share = QUERY_SHARE if kind == "queries" else 1 - QUERY_SHARE
+    return ResultCache(int(megabytes * share * 2**20))
+
+
+def _cached_query(path: str, mtime: float, name: str, params: dict) -> pd.DataFrame:
+    key = fingerprint("query", path, mtime, name, params)
+    return results_cache("queries").get(
+        key, lambda: queries.run(_connection(path, mtime), name, **params))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -88,8 +110,7 @@ def trial_at(snapshot: Path, grant: Grant | None = None) -> Trial:
         st.stop()
 
     def run(name: str, **params) -> pd.DataFrame:
-        frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
-        return _cached_query(path, mtime, name, frozen)
+        return _cached_query(path, mtime, name, params)
 
     grant = grant or ui_access.current_grant()
     allowed = access.allowed_subjects(
@@ -98,27 +119,37 @@ def trial_at(snapshot: Path, grant: Grant | None = None) -> Trial:
                  memo=_analysis_memo(path, mtime, allowed))
 
 
-# Fewer entries than the query cache: a result of a large snapshot (kinetics samples beside
-# CD7+ counts) can weigh tens of MB, and every page keeps a dozen per filter.
-@st.cache_data(max_entries=128, show_spinner=False)
-def _cached_analysis(path: str, mtime: float, visible: str, name: str, flt: Filter,
-                     args: tuple, kwargs: tuple, _function: Callable, _cohort: Cohort):
-    return _function(_cohort, *args, **dict(kwargs))
-
-
 def _analysis_memo(path: str, mtime: float, allowed: frozenset[str] | None) -> Memo:
     """Keep cohort analyses (trialdash.analysis.memo) per snapshot file and modification
     time, the patients the user may see, the filter and the other arguments (labels, hence
     the presentation mode, included where an analysis takes them): a rerun with unchanged
     inputs recomputes nothing, and no result reaches a user allowed other patients."""
-    visible = "everyone" if allowed is None else hashlib.sha256(
-        "\n".join(sorted(allowed)).encode()).hexdigest()
+    visible = "everyone" if allowed is None else fingerprint(allowed)
 
     def memo(function: Callable, cohort: Cohort, args: tuple, kwargs: dict):
-        return _cached_analysis(path, mtime, visible, analysis_name(function), cohort.filter,
-                                args, tuple(sorted(kwargs.items())), function, cohort)
+        key = fingerprint("analysis", path, mtime, visible, function, cohort.filter, args,
+                          kwargs)
+        return results_cache().get(key, lambda: function(cohort, *args, **kwargs))
 
     return memo
+
+
+def figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
+    """``build(*args, **kwargs)`` in the study's wording, kept like analysis results.
+
+    Building a Plotly figure validates every property in Python (a few hundred ms for a
+    page's charts); a rerun with unchanged inputs (keyed by their content) reuses the figure.
+    The figure returned is shared: show it with :func:`chart`, never modify it (copy it
+    with ``go.Figure(fig)`` first).
+    """
+    wording = st.session_state.get(_WORDING_KEY)
+    key = fingerprint("figure", build, args, kwargs, wording)
+
+    def draw() -> go.Figure:
+        fig = build(*args, **kwargs)
+        return fig if wording is None else wording.figure(fig)
+
+    return results_cache().get(key, draw, shared=True)
 
 
 # --- shared filters, mirrored in the URL -------------------------------------------------
@@ -344,10 +375,9 @@ _WORDING_KEY = "_study_wording"
 
 def chart(fig: go.Figure, key: str, **kwargs):
     """Show a Plotly figure full width in the house style (Streamlit's theme would override
-    the fonts and colours of figures.base), with the download-as-PNG button kept."""
-    wording = st.session_state.get(_WORDING_KEY)
-    if wording is not None:
-        fig = wording.figure(fig)
+    the fonts and colours of figures.base), with the download-as-PNG button kept.
+
+    ``fig`` comes from :func:`figure`, which puts it in the study's wording."""
     return st.plotly_chart(fig, width="stretch", key=key, theme=None,
                            config={"displaylogo": False}, **kwargs)
 

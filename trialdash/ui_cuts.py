@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from trialdash.analysis import cut_changes
@@ -450,7 +451,8 @@ def swimmer_previous_cutoff(fig, view, lanes: pd.DataFrame, unit: str):
     if compared is None:
         return fig
     days = cut_changes.previous_cutoff_days(view.cohort.infused, compared.cutoff)
-    return mark_previous_cutoff(fig, lanes, days, compared.cutoff, view.labels, unit,
+    # ``fig`` may be a kept figure (ui.figure) shared with other runs: mark a copy.
+    return mark_previous_cutoff(go.Figure(fig), lanes, days, compared.cutoff, view.labels, unit,
                                 view.font_size)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import streamlit as st
 from test_response_analysis import build_response_trial
 
 from trialdash import access, queries, ui
@@ -44,7 +43,8 @@ class CountingTrial:
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    st.cache_data.clear()
+    ui.results_cache("queries").clear()
+    ui.results_cache("results").clear()
 
 
 def test_a_repeated_analysis_runs_no_query(snapshot):

@@ -36,7 +36,3 @@ def cohort_analysis(function: Callable[..., Result]) -> Callable[..., Result]:
     analysis.uncached = function  # type: ignore[attr-defined]
     return analysis
 
-
-def analysis_name(function: Callable[..., Any]) -> str:
-    """A stable name of an analysis for cache keys: module and qualified name."""
-    return f"{function.__module__}.{function.__qualname__}"
