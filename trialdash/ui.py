@@ -17,6 +17,7 @@ content digests (``trialdash.fingerprint``).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from trialdash import access, audit, queries, ui_access, ui_cuts
+from trialdash import access, audit, queries, run_timing, ui_access, ui_cuts
 from trialdash.access import Grant
 from trialdash.analysis.filters import Filter
 from trialdash.analysis.memo import Memo
@@ -78,9 +79,10 @@ def results_cache(kind: str = "results") -> ResultCache:
 
 
 def _cached_query(path: str, mtime: float, name: str, params: dict) -> pd.DataFrame:
-    key = fingerprint("query", path, mtime, name, params)
-    return results_cache("queries").get(
-        key, lambda: queries.run(_connection(path, mtime), name, **params))
+    with run_timing.phase(run_timing.QUERIES):
+        key = fingerprint("query", path, mtime, name, params)
+        return results_cache("queries").get(
+            key, lambda: queries.run(_connection(path, mtime), name, **params))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -127,9 +129,10 @@ def _analysis_memo(path: str, mtime: float, allowed: frozenset[str] | None) -> M
     visible = "everyone" if allowed is None else fingerprint(allowed)
 
     def memo(function: Callable, cohort: Cohort, args: tuple, kwargs: dict):
-        key = fingerprint("analysis", path, mtime, visible, function, cohort.filter, args,
-                          kwargs)
-        return results_cache().get(key, lambda: function(cohort, *args, **kwargs))
+        with run_timing.phase(run_timing.ANALYSES):
+            key = fingerprint("analysis", path, mtime, visible, function, cohort.filter, args,
+                              kwargs)
+            return results_cache().get(key, lambda: function(cohort, *args, **kwargs))
 
     return memo
 
@@ -143,13 +146,14 @@ def figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
     with ``go.Figure(fig)`` first).
     """
     wording = st.session_state.get(_WORDING_KEY)
-    key = fingerprint("figure", build, args, kwargs, wording)
 
     def draw() -> go.Figure:
         fig = build(*args, **kwargs)
         return fig if wording is None else wording.figure(fig)
 
-    return results_cache().get(key, draw, shared=True)
+    with run_timing.phase(run_timing.FIGURES):
+        key = fingerprint("figure", build, args, kwargs, wording)
+        return results_cache().get(key, draw, shared=True)
 
 
 # --- shared filters, mirrored in the URL -------------------------------------------------
@@ -321,6 +325,20 @@ def findings_link(count: int) -> None:
                  "build recorded: listed on the Data page.")
 
 
+def _timed_table(show: Callable) -> Callable:
+    """Charge a table's drawing to the run log's "tables" phase and count it and its rows."""
+
+    @functools.wraps(show)
+    def timed(view: View, frame: pd.DataFrame, *args, **kwargs):
+        run_timing.count("tables")
+        run_timing.count("table_rows", len(frame))
+        with run_timing.phase(run_timing.TABLES):
+            return show(view, frame, *args, **kwargs)
+
+    return timed
+
+
+@_timed_table
 def selectable_table(view: View, frame: pd.DataFrame, name: str, key: str,
                      caption: str | None = None, **kwargs) -> list[int]:
     """Like :func:`table`, but a click on a row selects it: returns the selected positions.
@@ -330,7 +348,7 @@ def selectable_table(view: View, frame: pd.DataFrame, name: str, key: str,
     """
     shown = view.presentable(frame)
     if view.present and len(shown) <= MAX_ROWS_IN_FULL:
-        table(view, frame, name, caption, **kwargs)
+        table.__wrapped__(view, frame, name, caption, **kwargs)  # counted here already
         return []
     if caption:
         st.caption(view.say(caption))
@@ -378,8 +396,12 @@ def chart(fig: go.Figure, key: str, **kwargs):
     the fonts and colours of figures.base), with the download-as-PNG button kept.
 
     ``fig`` comes from :func:`figure`, which puts it in the study's wording."""
-    return st.plotly_chart(fig, width="stretch", key=key, theme=None,
-                           config={"displaylogo": False}, **kwargs)
+    if run_timing.active():
+        run_timing.count("charts")
+        run_timing.count("points", run_timing.figure_points(fig))
+    with run_timing.phase(run_timing.CHARTS):
+        return st.plotly_chart(fig, width="stretch", key=key, theme=None,
+                               config={"displaylogo": False}, **kwargs)
 
 
 ROW_PX = 35
@@ -400,6 +422,7 @@ def grid_width_px(frame: pd.DataFrame) -> float:
     return sum(w * GRID_CHAR_PX + GRID_CELL_PAD_PX for w in widths)
 
 
+@_timed_table
 def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None,
           hide_index: bool = True, fit_px: float = MAIN_COLUMN_PX, **kwargs) -> None:
     """Show a table and a CSV download of exactly what is shown.
