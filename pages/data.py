@@ -79,7 +79,7 @@ if subject := data.subject_to_open(shown, picked, known):
 in_view = data.patients_with_findings(shown, known)
 if in_view:
     pick_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
-    pick = pick_col.selectbox("Open the profile of a patient with findings", in_view,
-                              format_func=view.label, key="data_pick")
+    pick = ui.patient_selectbox(view, "Open the profile of a patient with findings", in_view,
+                                "data_pick", container=pick_col)
     if button_col.button("Open profile", key="data_open", icon=":material/person:"):
         open_patient(pick)
