@@ -29,7 +29,7 @@ from trialdash import access, audit, patient_pick, queries, ui_access, ui_cuts
 from trialdash.access import Grant
 from trialdash.analysis.filters import Filter
 from trialdash.analysis.memo import Memo, analysis_name
-from trialdash.report.button import meeting_pack_buttons
+from trialdash.report.button import PICKER_TEXT, meeting_pack_buttons
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
 from trialdash.ui_state import keep, restore
@@ -309,7 +309,8 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
     ``listed`` (default: ``patient_pick.LISTED_PATIENTS`` of ``ids`` around the current
     choice) and takes any patient ID or pseudonym typed (pseudonyms only for a pseudonymised
     grant); a typed value naming no patient the user may see is refused with the
-    not-available message and the choice stays.
+    not-available message and the choice stays. That select box (key ``PICKER_TEXT + key``)
+    holds the texts shown, so that a typed USUBJID is never taken for a listed option.
 
     Parameters
     ----------
@@ -336,10 +337,10 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
     elif current not in pseudonyms:
         current = state[key] = shown[0] if shown else None
     texts = describe(shown)
-    state[f"{key}_text"] = texts.get(current)
+    state[PICKER_TEXT + key] = texts.get(current)
     typed = "pseudonym" if view.grant.pseudonymised else "patient ID or pseudonym"
     container.selectbox(
-        label, [texts[p] for p in shown], key=f"{key}_text", accept_new_options=True,
+        label, [texts[p] for p in shown], key=PICKER_TEXT + key, accept_new_options=True,
         filter_mode="contains", on_change=_pick_typed_patient,
         args=(key, {text: p for p, text in texts.items()}, pseudonyms, view.grant, on_pick),
         help=(f"{help} " if help else "") + f"The list shows {len(shown)} of {len(ids):,} "
@@ -350,7 +351,7 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
 def _pick_typed_patient(key: str, by_text: dict[str, str], pseudonyms: dict[str, str],
                         grant: Grant, on_pick: Callable[[], None] | None) -> None:
     """Callback of a large trial's patient select box: the patient its text names."""
-    text = st.session_state.get(f"{key}_text")
+    text = st.session_state.get(PICKER_TEXT + key)
     if text is None:
         return
     usubjid = by_text.get(text)

@@ -124,7 +124,7 @@ def test_typing_a_patient_id_picks_that_patient(large_snapshot, monkeypatch):
     assert REFUSED not in warnings(at)
     at.switch_page("pages/patient.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="pt_pick_text").value.startswith(f"{wanted} · ")
+    assert at.selectbox(key="_text_pt_pick").value.startswith(f"{wanted} · ")
 
 
 def test_typed_value_naming_no_patient_is_refused(large_snapshot, monkeypatch):
@@ -157,14 +157,14 @@ def test_profile_lists_the_neighbours_and_takes_a_typed_id(large_snapshot, monke
                                                            typing):
     at = open_page(large_snapshot, "patient", monkeypatch)
     rows = adsl(large_snapshot)
-    picker = at.selectbox(key="pt_pick_text")
+    picker = at.selectbox(key="_text_pt_pick")
     assert len(picker.options) == patient_pick.LISTED_PATIENTS
     assert picker.value.startswith(f"{rows[0][0]} · ")  # the first patient, as before
     at_row = next(i for i in range(400, len(rows)) if rows[i][2] == "Y")
     wanted = rows[at_row][0]
     picker.set_value(wanted.lower()).run()
     assert not at.exception, [e.value for e in at.exception]
-    picker = at.selectbox(key="pt_pick_text")
+    picker = at.selectbox(key="_text_pt_pick")
     assert picker.value.startswith(f"{wanted} · ")
     ids = [option.split(" · ")[0] for option in picker.options]
     # The 100 around it, in display order.
@@ -176,11 +176,11 @@ def test_profile_lists_the_neighbours_and_takes_a_typed_id(large_snapshot, monke
 
 def test_profile_refuses_a_typed_unknown_and_stays(large_snapshot, monkeypatch, typing):
     at = open_page(large_snapshot, "patient", monkeypatch)
-    before = at.selectbox(key="pt_pick_text").value
-    at.selectbox(key="pt_pick_text").set_value("nobody").run()
+    before = at.selectbox(key="_text_pt_pick").value
+    at.selectbox(key="_text_pt_pick").set_value("nobody").run()
     assert not at.exception, [e.value for e in at.exception]
     assert REFUSED in warnings(at)
-    assert at.selectbox(key="pt_pick_text").value == before
+    assert at.selectbox(key="_text_pt_pick").value == before
 
 
 # --- access, with the threshold lowered over the three-site trial ---------------------------
@@ -215,11 +215,11 @@ def test_monitor_cannot_type_another_sites_patient(signed_in, multisite_snapshot
     assert "**1 of " in header(at)
     # The profile's box refuses another site's patient too.
     at.switch_page("pages/patient.py").run()
-    at.selectbox(key="pt_pick_text").set_value(other).run()
+    at.selectbox(key="_text_pt_pick").set_value(other).run()
     assert not at.exception, [e.value for e in at.exception]
     assert REFUSED in warnings(at)
     assert other not in shown(at)
-    assert at.selectbox(key="pt_pick_text").value.startswith(f"{own} · ")
+    assert at.selectbox(key="_text_pt_pick").value.startswith(f"{own} · ")
 
 
 def test_sponsor_types_pseudonyms_only(signed_in, multisite_snapshot, few_listed):
@@ -260,3 +260,12 @@ def test_trial_of_14_lists_every_patient_as_before(synthetic_snapshot, monkeypat
     picker = at.selectbox(key="rsp_pick")
     assert sorted(picker.options) == sorted(row[0] for row in rows if row[2] == "Y")
     assert not picker.proto.accept_new_options
+
+
+def test_picker_texts_are_not_forwarded_to_the_meeting_pack():
+    """What a large trial's patient box shows or was typed into it is no page setting: the
+    pack takes the patient from the URL, and a stale text would be no option of its page."""
+    from trialdash.report.button import page_widget_values
+
+    state = {"pt_pick": "S-1", "_text_pt_pick": "S-1 · T-ALL", "_text_rsp_pick": "typed"}
+    assert page_widget_values(state) == {"pt_pick": "S-1"}
