@@ -60,8 +60,8 @@ datasets = dataset_col.multiselect("Data set", sorted(found["dataset"].dropna().
                                    placeholder="All data sets", key="data_datasets")
 known = view.labels.keys()
 with_findings = data.patients_with_findings(found, known if view.present else None)
-patients = patient_col.multiselect("Patient", with_findings, format_func=view.label,
-                                   placeholder="All patients", key="data_patients")
+patients = ui.patient_multiselect(view, "Patient", with_findings, "data_patients",
+                                  placeholder="All patients", container=patient_col)
 shown = data.filter_findings(found, rules, datasets, patients)
 
 ui.table(view, data.count_by_rule(shown), "findings by rule",

@@ -79,12 +79,13 @@ class NamedPatients:
 
 
 def name_patients(values: Iterable[str], pseudonyms: Mapping[str, str],
-                  pseudonymised: bool) -> NamedPatients:
-    """The patients that typed or linked ``values`` name.
+                  pseudonymised: bool, listed: Mapping[str, str] | None = None
+                  ) -> NamedPatients:
+    """The patients that typed, linked or chosen ``values`` name.
 
-    A value names a patient by USUBJID or by pseudonym, exactly or ignoring case and
-    surrounding spaces (a typed 'p-7k3q ' is P-7K3Q). A pseudonymised grant (sponsor) names
-    patients by pseudonym only.
+    A value names a patient by the text of a listed option, by USUBJID or by pseudonym,
+    exactly or ignoring case and surrounding spaces (a typed 'p-7k3q ' is P-7K3Q). A
+    pseudonymised grant (sponsor) names patients by pseudonym only.
 
     Parameters
     ----------
@@ -95,7 +96,10 @@ def name_patients(values: Iterable[str], pseudonyms: Mapping[str, str],
         can be named, whatever the value.
     pseudonymised
         Whether the user may see pseudonyms only (USUBJIDs then name nobody).
+    listed
+        Text -> USUBJID of the options the picker showed (chosen as shown, never typed).
     """
+    listed = listed or {}
     names = {} if pseudonymised else {p: p for p in pseudonyms}
     names.update({pseudonym: p for p, pseudonym in pseudonyms.items()})
     folded: dict[str, str | None] = {}
@@ -107,7 +111,8 @@ def name_patients(values: Iterable[str], pseudonyms: Mapping[str, str],
     for value in values:
         usubjid = None
         if isinstance(value, str):
-            usubjid = names.get(value) or folded.get(value.strip().casefold())
+            usubjid = (listed.get(value) or names.get(value)
+                       or folded.get(value.strip().casefold()))
         if usubjid is None:
             unknown.append(value)
         elif usubjid not in found:

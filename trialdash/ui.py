@@ -266,34 +266,71 @@ def _refuse_typed_patient(grant: Grant) -> None:
 
 def _typed_patient_filter(trial: Trial, labels: dict[str, str],
                           pseudonyms: dict[str, str], grant: Grant) -> None:
-    """The Patients filter of a large trial (more than ``patient_pick.MANY_PATIENTS``): it
-    lists the chosen patients and the first ``patient_pick.LISTED_PATIENTS`` that the other
-    filters leave, and takes any patient ID or pseudonym typed (pseudonyms only for a
-    pseudonymised grant); a typed value naming no patient the user may see is dropped and
-    the page says it is not available.
-
-    The widget (key ``flt_patient_text``) holds the texts shown, so that a typed value is
-    never mistaken for a chosen option; the chosen USUBJIDs stay under ``_keep_patient``.
-    """
+    """The Patients filter of a large trial (more than ``patient_pick.MANY_PATIENTS``): the
+    chosen patients (``_keep_patient``) and the first ``patient_pick.LISTED_PATIENTS`` that
+    the other filters leave, and any patient the user may see typed (widget
+    ``flt_patient_text``)."""
     state = st.session_state
-    chosen = state._keep_patient
     others = trial.cohort(Filter.of(state.flt_dose, state.flt_subtype, None, state.flt_site))
-    listed = patient_pick.filter_options(chosen, others.ids)
-    state.flt_patient_text = [labels[p] for p in chosen]
     typed = "pseudonym" if grant.pseudonymised else "patient ID or pseudonym"
-    st.multiselect(
-        "Patients", [labels[p] for p in listed], key="flt_patient_text",
-        placeholder="All patients", accept_new_options=True, filter_mode="contains",
-        select_all=False, on_change=_keep_typed_patients, args=(pseudonyms, grant),
+    _typed_patients_multiselect(
+        "Patients", others.ids, "_keep_patient", lambda p: labels.get(p, p), pseudonyms, grant,
+        key="flt_patient_text", placeholder="All patients",
         help=f"The list shows the first {patient_pick.LISTED_PATIENTS} patients that the other "
              f"filters leave. Type any {typed} and press Enter to add it.")
 
 
-def _keep_typed_patients(pseudonyms: dict[str, str], grant: Grant) -> None:
-    """Callback of the large trial's Patients filter: keep the patients its texts name."""
-    named = patient_pick.name_patients(st.session_state.flt_patient_text, pseudonyms,
-                                       grant.pseudonymised)
-    st.session_state._keep_patient = named.usubjids
+def patient_multiselect(view: View, label: str, ids: Sequence[str], key: str, *,
+                        placeholder: str | None = None, container=None) -> list[str]:
+    """A multiselect of patients whose choice, USUBJIDs, is ``st.session_state[key]``.
+
+    Up to ``patient_pick.MANY_PATIENTS`` patients it lists all of ``ids``. Above, it lists
+    the chosen patients and the first ``patient_pick.LISTED_PATIENTS`` of ``ids``, and takes
+    any patient the user may see typed as ID or pseudonym (pseudonyms only for a
+    pseudonymised grant); a typed value naming nobody is dropped with the not-available
+    message. The multiselect then holds the texts shown, under key ``PICKER_TEXT + key``.
+    """
+    container = container or st
+    if patient_pick.lists_everyone(len(ids)):
+        return container.multiselect(label, ids, format_func=view.label,
+                                     placeholder=placeholder, key=key)
+    typed = "pseudonym" if view.grant.pseudonymised else "patient ID or pseudonym"
+    return _typed_patients_multiselect(
+        label, ids, key, view.label, view.trial.pseudonyms(), view.grant,
+        key=PICKER_TEXT + key, placeholder=placeholder, container=container,
+        help=f"The list shows the first {patient_pick.LISTED_PATIENTS} of {len(ids):,} "
+             f"patients. Type any {typed} and press Enter to add it.")
+
+
+def _typed_patients_multiselect(label: str, candidates: Sequence[str], chosen_key: str,
+                                text: Callable[[str], str], pseudonyms: dict[str, str],
+                                grant: Grant, *, key: str, placeholder: str | None,
+                                help: str, container=None) -> list[str]:
+    """A bounded multiselect of patients that takes typed IDs or pseudonyms.
+
+    The chosen USUBJIDs are ``st.session_state[chosen_key]``; the widget (``key``) holds the
+    texts shown (``text`` of a USUBJID), so that a typed USUBJID is never taken for a listed
+    option. Options: the chosen patients, then the first ``patient_pick.LISTED_PATIENTS``
+    other ``candidates``. Returns the chosen USUBJIDs.
+    """
+    state = st.session_state
+    chosen = list(state.get(chosen_key) or [])
+    texts = {p: text(p) for p in patient_pick.filter_options(chosen, candidates)}
+    state[key] = [texts[p] for p in chosen]
+    (container or st).multiselect(
+        label, list(texts.values()), key=key, placeholder=placeholder,
+        accept_new_options=True, filter_mode="contains", select_all=False,
+        on_change=_keep_typed_patients,
+        args=(key, chosen_key, {t: p for p, t in texts.items()}, pseudonyms, grant), help=help)
+    return chosen
+
+
+def _keep_typed_patients(key: str, chosen_key: str, by_text: dict[str, str],
+                         pseudonyms: dict[str, str], grant: Grant) -> None:
+    """Callback of a bounded patient multiselect: keep the patients its texts name."""
+    named = patient_pick.name_patients(st.session_state[key], pseudonyms,
+                                       grant.pseudonymised, listed=by_text)
+    st.session_state[chosen_key] = named.usubjids
     if named.unknown:
         _refuse_typed_patient(grant)
 
@@ -354,14 +391,12 @@ def _pick_typed_patient(key: str, by_text: dict[str, str], pseudonyms: dict[str,
     text = st.session_state.get(PICKER_TEXT + key)
     if text is None:
         return
-    usubjid = by_text.get(text)
-    if usubjid is None:
-        named = patient_pick.name_patients([text], pseudonyms, grant.pseudonymised)
-        if not named.usubjids:
-            _refuse_typed_patient(grant)
-            return
-        usubjid = named.usubjids[0]
-    st.session_state[key] = usubjid
+    named = patient_pick.name_patients([text], pseudonyms, grant.pseudonymised,
+                                       listed=by_text)
+    if not named.usubjids:
+        _refuse_typed_patient(grant)
+        return
+    st.session_state[key] = named.usubjids[0]
     if on_pick is not None:
         on_pick()
 

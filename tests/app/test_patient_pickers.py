@@ -237,6 +237,37 @@ def test_sponsor_types_pseudonyms_only(signed_in, multisite_snapshot, few_listed
     assert not [row[0] for row in adsl(multisite_snapshot) if row[0] in shown(at)]
 
 
+def test_data_page_patient_pickers_take_typed_patients(tmp_path, monkeypatch):
+    """The Data page's patient filter and profile picker over the two patients with
+    findings (tests/app/test_data_page), with the threshold lowered to one patient."""
+    from test_data_page import FIRST, OTHER, findings_frame
+
+    from trialdash.derive import derive_all
+    from trialdash.snapshot import SnapshotMeta, write_snapshot
+    from trialdash.synthetic import DEFAULT_SEED, generate
+
+    trial = generate()
+    meta = SnapshotMeta(trial.study_id, trial.title, trial.registry_id, trial.cutoff,
+                        "synthetic", f"synthetic, seed {DEFAULT_SEED}", [], DEFAULT_SEED,
+                        "TRT01A", "DISTYPE")
+    path = write_snapshot({**derive_all(trial.datasets), "findings": findings_frame()}, meta,
+                          tmp_path / "findings.duckdb")
+    monkeypatch.setattr(patient_pick, "MANY_PATIENTS", 1)
+    monkeypatch.setattr(patient_pick, "LISTED_PATIENTS", 1)
+    at = open_page(path, "data", monkeypatch)
+    patients = at.multiselect(key="_text_data_patients")
+    assert patients.options == [FIRST]
+    patients.set_value([OTHER.lower()]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="_text_data_patients").value == [OTHER]
+    findings = at.dataframe[-1].value.to_csv()
+    assert OTHER in findings and FIRST not in findings
+    assert at.selectbox(key="data_pick").options == [OTHER]  # one patient: listed whole
+    at.multiselect(key="_text_data_patients").set_value([OTHER, "NCT05290155-SYN-999"]).run()
+    assert REFUSED in warnings(at)
+    assert at.multiselect(key="_text_data_patients").value == [OTHER]
+
+
 # --- the 14-patient trial, as before ---------------------------------------------------------
 
 

@@ -67,3 +67,13 @@ def test_a_value_matching_two_patients_ignoring_case_names_neither():
 def test_non_text_values_name_nobody():
     named = patient_pick.name_patients([None, 3], PSEUDONYMS, pseudonymised=False)
     assert named.usubjids == [] and named.unknown == [None, 3]
+
+
+def test_listed_option_texts_name_their_patient_first():
+    """An option shown (here a profile text, or a subject absent from ADSL with no
+    pseudonym) names its patient; typed text still goes through IDs and pseudonyms."""
+    listed = {"P-AAAA · T-ALL": "S-001", "X-77": "X-77"}
+    named = patient_pick.name_patients(["P-AAAA · T-ALL", "X-77", "p-bbbb", "S-003"],
+                                       PSEUDONYMS, pseudonymised=True, listed=listed)
+    assert named.usubjids == ["S-001", "X-77", "S-002"]
+    assert named.unknown == ["S-003"]
