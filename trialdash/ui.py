@@ -369,10 +369,11 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
     pseudonyms = view.trial.pseudonyms()
     current = state.get(key)
     shown = list(listed) if listed is not None else patient_pick.window(ids, current)
-    if current in pseudonyms and current not in shown:
-        shown.insert(0, current)
-    elif current not in pseudonyms:
-        current = state[key] = shown[0] if shown else None
+    if current not in shown:  # chosen elsewhere (typed, or outside the listed page)
+        if current in pseudonyms:
+            shown.insert(0, current)
+        else:
+            current = state[key] = shown[0] if shown else None
     texts = describe(shown)
     state[PICKER_TEXT + key] = texts.get(current)
     typed = "pseudonym" if view.grant.pseudonymised else "patient ID or pseudonym"
