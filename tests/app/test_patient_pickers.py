@@ -38,12 +38,16 @@ def large_snapshot(tmp_path_factory) -> Path:
                            patients=PATIENTS)
 
 
-def adsl(path: Path, where: str = "TRUE") -> list[tuple]:
-    """(USUBJID, pseudonym, infused, SITEID) of ADSL rows in display order."""
+def adsl(path: Path, infused_only: bool = False, dose_group: str | None = None) -> list[tuple]:
+    """(USUBJID, pseudonym, infused, SITEID) of ADSL rows in display order (infused ones
+    only, of one dose group only)."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return con.execute(f"SELECT USUBJID, pseudonym, infused, SITEID FROM adsl WHERE {where} "
-                           "ORDER BY dose_order NULLS LAST, USUBJID").fetchall()
+        return con.execute(
+            "SELECT USUBJID, pseudonym, infused, SITEID FROM adsl "
+            "WHERE (NOT $infused_only OR infused = 'Y') AND ($dose IS NULL OR dose_group = $dose) "
+            "ORDER BY dose_order NULLS LAST, USUBJID",
+            {"infused_only": infused_only, "dose": dose_group}).fetchall()
     finally:
         con.close()
 
@@ -103,7 +107,7 @@ def test_patient_filter_lists_the_first_patients_of_the_other_filters(large_snap
     assert patients.options == everyone[:patient_pick.LISTED_PATIENTS]
     top_dose = at.multiselect(key="flt_dose").options[-1]
     at.multiselect(key="flt_dose").set_value([top_dose]).run()
-    in_dose = [row[0] for row in adsl(large_snapshot, f"dose_group = '{top_dose}'")]
+    in_dose = [row[0] for row in adsl(large_snapshot, dose_group=top_dose)]
     assert len(in_dose) > patient_pick.LISTED_PATIENTS
     assert at.multiselect(key="flt_patient_text").options == in_dose[:patient_pick.LISTED_PATIENTS]
 
@@ -113,7 +117,7 @@ def test_typing_a_patient_id_picks_that_patient(large_snapshot, monkeypatch):
     that patient and opens their profile."""
     at = open_page(large_snapshot, "overview", monkeypatch)
     listed = set(at.multiselect(key="flt_patient_text").options)
-    wanted = next(row[0] for row in reversed(adsl(large_snapshot, "infused = 'Y'")))
+    wanted = next(row[0] for row in reversed(adsl(large_snapshot, infused_only=True)))
     assert wanted not in listed
     at.multiselect(key="flt_patient_text").set_value([f" {wanted.lower()} "]).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -207,7 +211,7 @@ def test_monitor_cannot_type_another_sites_patient(signed_in, multisite_snapshot
     refused = [line["detail"] for line in audit_lines(signed_in.audit_file)
                if line["event"] == "refused"]
     assert refused == ["typed patient not available"]
-    own = next(row[0] for row in reversed(adsl(multisite_snapshot, "infused = 'Y'"))
+    own = next(row[0] for row in reversed(adsl(multisite_snapshot, infused_only=True))
                if row[0] in mine)
     assert own not in patients.options
     at.multiselect(key="flt_patient_text").set_value([own]).run()
@@ -224,7 +228,7 @@ def test_monitor_cannot_type_another_sites_patient(signed_in, multisite_snapshot
 
 def test_sponsor_types_pseudonyms_only(signed_in, multisite_snapshot, few_listed):
     at = signed_in("lead@sponsor.example").switch_page("pages/overview.py").run()
-    rows = adsl(multisite_snapshot, "infused = 'Y'")
+    rows = adsl(multisite_snapshot, infused_only=True)
     usubjid, pseudonym, *_ = rows[-1]
     at.multiselect(key="flt_patient_text").set_value([usubjid]).run()
     assert not at.exception, [e.value for e in at.exception]
