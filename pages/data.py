@@ -60,8 +60,8 @@ datasets = dataset_col.multiselect("Data set", sorted(found["dataset"].dropna().
                                    placeholder="All data sets", key="data_datasets")
 known = view.labels.keys()
 with_findings = data.patients_with_findings(found, known if view.present else None)
-patients = patient_col.multiselect("Patient", with_findings, format_func=view.label,
-                                   placeholder="All patients", key="data_patients")
+patients = ui.patient_multiselect(view, "Patient", with_findings, "data_patients",
+                                  placeholder="All patients", container=patient_col)
 shown = data.filter_findings(found, rules, datasets, patients)
 
 ui.table(view, data.count_by_rule(shown), "findings by rule",
@@ -79,7 +79,7 @@ if subject := data.subject_to_open(shown, picked, known):
 in_view = data.patients_with_findings(shown, known)
 if in_view:
     pick_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
-    pick = pick_col.selectbox("Open the profile of a patient with findings", in_view,
-                              format_func=view.label, key="data_pick")
+    pick = ui.patient_selectbox(view, "Open the profile of a patient with findings", in_view,
+                                "data_pick", container=pick_col)
     if button_col.button("Open profile", key="data_open", icon=":material/person:"):
         open_patient(pick)

@@ -21,17 +21,18 @@ if len(flt.patients) == 1 and flt.patients[0] not in set(choices["USUBJID"]):
 
 ids = list(choices["USUBJID"])
 st.session_state.pt_pick = patient.shown_patient(flt, choices, st.session_state.get("pt_pick"))
-texts = patient.choice_labels(choices, view.label)
 
 
 def _on_pick() -> None:
     ui.select_patient(st.session_state.pt_pick)
 
 
-st.selectbox("Patient", ids, key="pt_pick", format_func=texts.get, on_change=_on_pick,
-             help="Choosing a patient puts them in the shared patient filter and the URL, so "
-                  "a copied link opens this profile.")
-usubjid = st.session_state.pt_pick
+usubjid = ui.patient_selectbox(
+    view, "Patient", ids, "pt_pick", on_pick=_on_pick,
+    describe=lambda shown: patient.choice_labels(choices[choices["USUBJID"].isin(shown)],
+                                                 view.label),
+    help="Choosing a patient puts them in the shared patient filter and the URL, so a copied "
+         "link opens this profile.")
 label = view.label(usubjid)
 ui.record_patient_view(view, usubjid)
 record = patient.patient_record(view.trial, usubjid)

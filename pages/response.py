@@ -94,7 +94,7 @@ if clicked:
     open_patient(clicked)
 
 pick_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
-pick = pick_col.selectbox("Open patient profile", list(lanes["USUBJID"]), format_func=view.label,
-                          key="rsp_pick")
+pick = ui.patient_selectbox(view, "Open patient profile", list(lanes["USUBJID"]), "rsp_pick",
+                           listed=list(shown_lanes["USUBJID"]), container=pick_col)
 if button_col.button("Open profile", key="rsp_open", icon=":material/person:"):
     open_patient(pick)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +27,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from trialdash import access, audit, queries, run_timing, ui_access, ui_cuts
+from trialdash import access, audit, patient_pick, queries, run_timing, ui_access, ui_cuts
 from trialdash.access import Grant
 from trialdash.analysis.filters import Filter
 from trialdash.analysis.memo import Memo
 from trialdash.fingerprint import fingerprint
-from trialdash.report.button import meeting_pack_buttons
+from trialdash.report.button import PICKER_TEXT, meeting_pack_buttons
 from trialdash.result_cache import ResultCache
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
@@ -221,7 +221,11 @@ def sidebar_filters(trial: Trial, grant: Grant = access.LOCAL_USER) -> View:
     pseudonym). Values survive switching pages. URL values are untrusted: only known
     values are taken, and the choices are those of the ``grant`` (a monitor's sites and
     patients; a sponsor is always in presentation mode and links name pseudonyms only).
+    Above ``patient_pick.MANY_PATIENTS`` patients the Patients filter lists a bounded number
+    and takes typed IDs or pseudonyms (:func:`_typed_patient_filter`).
     """
+    if st.session_state.pop(_TYPED_REFUSED, False):
+        st.warning(f"A patient you typed is {ui_access.NOT_AVAILABLE}.", icon=":material/block:")
     doses, subtypes = trial.dose_groups, trial.subtypes
     patients = list(trial.options["USUBJID"])
     sites = trial.site_labels()
@@ -250,9 +254,12 @@ def sidebar_filters(trial: Trial, grant: Grant = access.LOCAL_USER) -> View:
                        args=("subtype",))
         st.multiselect("Sites", list(sites), key="flt_site", placeholder="All sites",
                        format_func=lambda s: sites.get(s, s), on_change=keep, args=("site",))
-        st.multiselect("Patients", patients, key="flt_patient", placeholder="All patients",
-                       format_func=lambda p: labels.get(p, p), on_change=keep,
-                       args=("patient",))
+        if patient_pick.lists_everyone(len(patients)):
+            st.multiselect("Patients", patients, key="flt_patient", placeholder="All patients",
+                           format_func=lambda p: labels.get(p, p), on_change=keep,
+                           args=("patient",))
+        else:
+            _typed_patient_filter(trial, labels, pseudonyms, grant)
         st.toggle("Presentation mode", key="flt_present", on_change=keep, args=("present",),
                   disabled=grant.pseudonymised,
                   help="Larger type, pseudonyms instead of patient IDs, days instead of dates."
@@ -261,9 +268,9 @@ def sidebar_filters(trial: Trial, grant: Grant = access.LOCAL_USER) -> View:
     _sync_url(_PARAM_SUBTYPE, state.flt_subtype)
     _sync_url(_PARAM_SITE, state.flt_site)
     # In presentation mode the URL (visible on the shared screen) carries pseudonyms too.
-    _sync_url(_PARAM_PATIENT, [labels.get(p, p) for p in state.flt_patient])
+    _sync_url(_PARAM_PATIENT, [labels.get(p, p) for p in state._keep_patient])
     _sync_url(_PARAM_PRESENT, ["1"] if present else [])
-    flt = Filter.of(state.flt_dose, state.flt_subtype, state.flt_patient, state.flt_site)
+    flt = Filter.of(state.flt_dose, state.flt_subtype, state._keep_patient, state.flt_site)
     return View(trial, trial.cohort(flt), present, labels, grant)
 
 
@@ -271,16 +278,163 @@ def _patients_from_url(pseudonyms: dict[str, str], grant: Grant) -> list[str]:
     """USUBJIDs named by the URL's patient values (USUBJIDs or pseudonyms; pseudonyms only
     for a pseudonymised grant). A value naming no patient the grant may see is dropped and
     the page says a linked patient is not available."""
-    by_pseudonym = {v: k for k, v in pseudonyms.items()}
-    ids = {} if grant.pseudonymised else {p: p for p in pseudonyms}
-    known = {**ids, **by_pseudonym}
-    values = st.query_params.get_all(_PARAM_PATIENT)
-    if any(v not in known for v in values):
+    named = patient_pick.name_patients(st.query_params.get_all(_PARAM_PATIENT), pseudonyms,
+                                       grant.pseudonymised)
+    if named.unknown:
         st.warning(f"A patient in this link is {ui_access.NOT_AVAILABLE}.",
                    icon=":material/block:")
         ui_access.record(audit.REFUSED, grant if grant.email else None,
                          detail="patient in link not available")
-    return access.known_values((known.get(v, "") for v in values), pseudonyms)
+    return named.usubjids
+
+
+# Set by a picker's callback when a typed value named no patient the user may see; the next
+# sidebar draw says so (a callback cannot draw in the page).
+_TYPED_REFUSED = "_patient_typed_refused"
+
+
+def _refuse_typed_patient(grant: Grant) -> None:
+    st.session_state[_TYPED_REFUSED] = True
+    ui_access.record(audit.REFUSED, grant if grant.email else None,
+                     detail="typed patient not available")
+
+
+def _typed_patient_filter(trial: Trial, labels: dict[str, str],
+                          pseudonyms: dict[str, str], grant: Grant) -> None:
+    """The Patients filter of a large trial (more than ``patient_pick.MANY_PATIENTS``): the
+    chosen patients (``_keep_patient``) and the first ``patient_pick.LISTED_PATIENTS`` that
+    the other filters leave, and any patient the user may see typed (widget
+    ``flt_patient_text``)."""
+    state = st.session_state
+    others = trial.cohort(Filter.of(state.flt_dose, state.flt_subtype, None, state.flt_site))
+    typed = "pseudonym" if grant.pseudonymised else "patient ID or pseudonym"
+    _typed_patients_multiselect(
+        "Patients", others.ids, "_keep_patient", lambda p: labels.get(p, p), pseudonyms, grant,
+        key="flt_patient_text", placeholder="All patients",
+        help=f"The list shows the first {patient_pick.LISTED_PATIENTS} patients that the other "
+             f"filters leave. Type any {typed} and press Enter to add it.")
+
+
+def patient_multiselect(view: View, label: str, ids: Sequence[str], key: str, *,
+                        placeholder: str | None = None, container=None) -> list[str]:
+    """A multiselect of patients whose choice, USUBJIDs, is ``st.session_state[key]``.
+
+    Up to ``patient_pick.MANY_PATIENTS`` patients it lists all of ``ids``. Above, it lists
+    the chosen patients and the first ``patient_pick.LISTED_PATIENTS`` of ``ids``, and takes
+    any patient the user may see typed as ID or pseudonym (pseudonyms only for a
+    pseudonymised grant); a typed value naming nobody is dropped with the not-available
+    message. The multiselect then holds the texts shown, under key ``PICKER_TEXT + key``.
+    """
+    container = container or st
+    if patient_pick.lists_everyone(len(ids)):
+        return container.multiselect(label, ids, format_func=view.label,
+                                     placeholder=placeholder, key=key)
+    typed = "pseudonym" if view.grant.pseudonymised else "patient ID or pseudonym"
+    return _typed_patients_multiselect(
+        label, ids, key, view.label, view.trial.pseudonyms(), view.grant,
+        key=PICKER_TEXT + key, placeholder=placeholder, container=container,
+        help=f"The list shows the first {patient_pick.LISTED_PATIENTS} of {len(ids):,} "
+             f"patients. Type any {typed} and press Enter to add it.")
+
+
+def _typed_patients_multiselect(label: str, candidates: Sequence[str], chosen_key: str,
+                                text: Callable[[str], str], pseudonyms: dict[str, str],
+                                grant: Grant, *, key: str, placeholder: str | None,
+                                help: str, container=None) -> list[str]:
+    """A bounded multiselect of patients that takes typed IDs or pseudonyms.
+
+    The chosen USUBJIDs are ``st.session_state[chosen_key]``; the widget (``key``) holds the
+    texts shown (``text`` of a USUBJID), so that a typed USUBJID is never taken for a listed
+    option. Options: the chosen patients, then the first ``patient_pick.LISTED_PATIENTS``
+    other ``candidates``. Returns the chosen USUBJIDs.
+    """
+    state = st.session_state
+    chosen = list(state.get(chosen_key) or [])
+    texts = {p: text(p) for p in patient_pick.filter_options(chosen, candidates)}
+    state[key] = [texts[p] for p in chosen]
+    (container or st).multiselect(
+        label, list(texts.values()), key=key, placeholder=placeholder,
+        accept_new_options=True, filter_mode="contains", select_all=False,
+        on_change=_keep_typed_patients,
+        args=(key, chosen_key, {t: p for p, t in texts.items()}, pseudonyms, grant), help=help)
+    return chosen
+
+
+def _keep_typed_patients(key: str, chosen_key: str, by_text: dict[str, str],
+                         pseudonyms: dict[str, str], grant: Grant) -> None:
+    """Callback of a bounded patient multiselect: keep the patients its texts name."""
+    named = patient_pick.name_patients(st.session_state[key], pseudonyms,
+                                       grant.pseudonymised, listed=by_text)
+    st.session_state[chosen_key] = named.usubjids
+    if named.unknown:
+        _refuse_typed_patient(grant)
+
+
+def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
+                      describe: Callable[[list[str]], dict[str, str]] | None = None,
+                      listed: Sequence[str] | None = None,
+                      on_pick: Callable[[], None] | None = None,
+                      container=None, help: str | None = None) -> str | None:
+    """A select box of patients whose choice, a USUBJID, is ``st.session_state[key]``.
+
+    Up to ``patient_pick.MANY_PATIENTS`` patients it lists all of ``ids``. Above, it lists
+    ``listed`` (default: ``patient_pick.LISTED_PATIENTS`` of ``ids`` around the current
+    choice) and takes any patient ID or pseudonym typed (pseudonyms only for a pseudonymised
+    grant); a typed value naming no patient the user may see is refused with the
+    not-available message and the choice stays. That select box (key ``PICKER_TEXT + key``)
+    holds the texts shown, so that a typed USUBJID is never taken for a listed option.
+
+    Parameters
+    ----------
+    describe
+        USUBJIDs -> their option texts (default: the view's label); called for the listed
+        patients only. Texts must differ between patients.
+    on_pick
+        Called (as a widget callback) once the user chose or typed a patient.
+    container
+        Where to draw it (a column; default the page).
+    """
+    container = container or st
+    describe = describe or (lambda shown: {p: view.label(p) for p in shown})
+    if patient_pick.lists_everyone(len(ids)):
+        texts = describe(list(ids))
+        return container.selectbox(label, ids, key=key, format_func=texts.get,
+                                   on_change=on_pick, help=help)
+    state = st.session_state
+    pseudonyms = view.trial.pseudonyms()
+    current = state.get(key)
+    shown = list(listed) if listed is not None else patient_pick.window(ids, current)
+    if current not in shown:  # chosen elsewhere (typed, or outside the listed page)
+        if current in pseudonyms:
+            shown.insert(0, current)
+        else:
+            current = state[key] = shown[0] if shown else None
+    texts = describe(shown)
+    state[PICKER_TEXT + key] = texts.get(current)
+    typed = "pseudonym" if view.grant.pseudonymised else "patient ID or pseudonym"
+    container.selectbox(
+        label, [texts[p] for p in shown], key=PICKER_TEXT + key, accept_new_options=True,
+        filter_mode="contains", on_change=_pick_typed_patient,
+        args=(key, {text: p for p, text in texts.items()}, pseudonyms, view.grant, on_pick),
+        help=(f"{help} " if help else "") + f"The list shows {len(shown)} of {len(ids):,} "
+             f"patients; type any {typed} and press Enter to choose it.")
+    return state[key]
+
+
+def _pick_typed_patient(key: str, by_text: dict[str, str], pseudonyms: dict[str, str],
+                        grant: Grant, on_pick: Callable[[], None] | None) -> None:
+    """Callback of a large trial's patient select box: the patient its text names."""
+    text = st.session_state.get(PICKER_TEXT + key)
+    if text is None:
+        return
+    named = patient_pick.name_patients([text], pseudonyms, grant.pseudonymised,
+                                       listed=by_text)
+    if not named.usubjids:
+        _refuse_typed_patient(grant)
+        return
+    st.session_state[key] = named.usubjids[0]
+    if on_pick is not None:
+        on_pick()
 
 
 def select_patient(usubjid: str) -> None:

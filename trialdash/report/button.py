@@ -24,9 +24,12 @@ from trialdash.snapshot import default_path
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 300
+# Prefix of the session key of a large trial's patient picker text (trialdash.ui
+# patient_selectbox): what was shown or typed, not a setting (the patient is the URL's).
+PICKER_TEXT = "_text_"
 # Session keys that are not page settings: shared filters (in the URL already), their kept
-# copies, CSV and pack downloads.
-INTERNAL_KEYS = ("flt_", "_keep_", "dl_", "meeting_pack_")
+# copies, CSV and pack downloads, patient picker texts.
+INTERNAL_KEYS = ("flt_", "_keep_", "dl_", "meeting_pack_", PICKER_TEXT)
 
 
 def page_widget_values(state: Mapping[str, Any]) -> dict[str, Any]:
