@@ -87,8 +87,9 @@ if has_adpc or has_adlb:
     cd7_log = st.toggle("Log scale for CD7+ lymphocytes", key="kin_cd7_log",
                         disabled=not has_adlb)
     paired = kinetics.cd7_with_cart(cohort)
-    ui.chart(figures.cd7_vs_cart(paired.frame, groups, view.labels, font, x_range, cd7_log),
-             key="kin_cd7")
+    ui.chart(figures.cd7_vs_cart(paired.frame, groups, view.labels, font, x_range, cd7_log,
+                                 kinetics.cd7_cart_band_by_dose(paired) if show_band else None,
+                                 show_curves), key="kin_cd7")
     if view.trial.is_cell_therapy:  # the anti-CD7 CAR-T mechanism, not another study's
         st.caption("CD7+ T and NK cells are depleted while anti-CD7 CAR-T cells persist "
                    "(fratricide) and return when CAR-T is lost or after allo-HSCT.")
