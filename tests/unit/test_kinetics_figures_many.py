@@ -140,3 +140,96 @@ def test_legend_one_entry_per_dose_group_and_the_blq_key():
     fig = fig_kin.expansion_curves(_profiles(), GROUPS, LABELS)
     assert [t.name for t in fig.data if t.showlegend is not False] == [
         LOW, HIGH, "BLQ, drawn at the LLOQ"]
+
+
+# --- CD7+ lymphocytes beside CAR-T, many patients ------------------------------------------
+
+CD7 = "CD7+ lymphocytes"
+
+
+def _cd7_frame() -> pd.DataFrame:
+    """The 60 patients' transgene samples plus two CD7+ counts each (day 0: 200, day 14: 0
+    for S00, 5 for the others)."""
+    cart = _profiles().assign(measure="Transgene")
+    cd7 = cart[cart["day"] != 7].assign(
+        measure=CD7, blq=False, LLOQ=float("nan"),
+        AVAL=lambda f: f["day"].map({0.0: 200.0, 14.0: 5.0}))
+    cd7.loc[(cd7["USUBJID"] == "S00") & (cd7["day"] == 14), "AVAL"] = 0.0
+    cd7["plotted_value"] = cd7["AVAL"]
+    return pd.concat([cart, cd7], ignore_index=True)
+
+
+def _cd7_band() -> pd.DataFrame:
+    """Hand-made band (as cd7_cart_band_by_dose gives it): transgene of the low group on days
+    0 and 7, CD7+ of the low group on days 0 and 14 (Q1 of 0 on day 14) and of the high
+    group on day 0."""
+    rows = [("Transgene", LOW, 1, 0.0, 50.0, 50.0, 50.0, 40),
+            ("Transgene", LOW, 1, 7.0, 1000.0, 1000.0, 1000.0, 40),
+            (CD7, LOW, 1, 0.0, 200.0, 200.0, 200.0, 40),
+            (CD7, LOW, 1, 14.0, 5.0, 0.0, 5.0, 40),
+            (CD7, HIGH, 3, 0.0, 200.0, 200.0, 200.0, 20)]
+    return pd.DataFrame(rows, columns=["measure", "dose_group", "dose_order", "nominal_day",
+                                       "median", "q1", "q3", "n"])
+
+
+def _medians(fig: go.Figure, axis: str) -> list:
+    return [t for t in fig.data if (t.name or "").startswith("Median, ") and t.yaxis == axis]
+
+
+def test_cd7_vs_cart_summarised_shows_bands_not_patients():
+    """Band without individual curves (the page above INDIVIDUAL_CURVES_MAX patients): no
+    patient trace in either panel; per panel and dose group in the band, Q3 edge + filled Q1
+    edge + dashed median (hand-made band: top low only, bottom low and high); one legend
+    entry per dose group and one for the band."""
+    fig = fig_kin.cd7_vs_cart(_cd7_frame(), GROUPS, LABELS, band=_cd7_band(), show_curves=False)
+    assert not any(t.type == "scattergl" for t in fig.data)
+    assert [t.legendgroup for t in _medians(fig, "y")] == [LOW]
+    assert [t.legendgroup for t in _medians(fig, "y2")] == [LOW, HIGH]
+    assert list(_medians(fig, "y2")[0].y) == [200.0, 5.0]
+    assert list(_medians(fig, "y")[0].x) == [0.0, 7.0]
+    fills = [t for t in fig.data if t.fill == "tonexty"]
+    assert [t.yaxis for t in fills] == ["y", "y2", "y2"]
+    assert [t.name for t in fig.data if t.showlegend is not False] == [
+        LOW, HIGH, "Median (dashed), IQR (shaded)"]
+    medians = _medians(fig, "y") + _medians(fig, "y2")
+    assert all(t.line.dash == "dash" for t in medians)
+    colours = dose_colour_map(GROUPS)
+    assert all(t.line.color == colours[t.legendgroup] for t in medians)
+    # cells/µL in the CD7+ band's hover, copies/µg in the transgene one.
+    assert "cells/µL" in _medians(fig, "y2")[0].hovertemplate
+    assert "copies/µg" in _medians(fig, "y")[0].hovertemplate
+
+
+def test_cd7_vs_cart_individual_curves_behind_the_band():
+    """'Individual curves' on: each panel also holds every patient's line, faded, one line
+    trace per dose group with patients - 1 gaps (low 39, high 19); BLQ transgene samples
+    open (hand count: 40 low); the legend is unchanged."""
+    fig = fig_kin.cd7_vs_cart(_cd7_frame(), GROUPS, LABELS, band=_cd7_band(), show_curves=True)
+    for axis in ("y", "y2"):
+        lines = [t for t in _lines(fig) if t.yaxis == axis]
+        assert [(t.legendgroup, _gaps(t.x)) for t in lines] == [(LOW, 39), (HIGH, 19)]
+        assert all(t.opacity < 0.5 for t in fig.data if t.type == "scattergl")
+    [open_top] = [t for t in _markers(fig, LOW, "circle-open") if t.yaxis == "y"]
+    assert len(open_top.x) == 40
+    assert not [t for t in _markers(fig, LOW, "circle-open") if t.yaxis == "y2"]
+    assert [t.name for t in fig.data if t.showlegend is not False] == [
+        LOW, HIGH, "Median (dashed), IQR (shaded)"]
+    [cd7_low] = [t for t in _markers(fig, LOW, "circle") if t.yaxis == "y2"]
+    assert _hover(cd7_low, 1) == f"<b>P00</b> · {LOW}<br>Day 14: 0 cells/µL"
+
+
+def test_cd7_vs_cart_without_band_draws_every_patient_as_before():
+    """No band (what the page passed before): both panels hold the patients' lines at full
+    strength, no median trace."""
+    fig = fig_kin.cd7_vs_cart(_cd7_frame(), GROUPS, LABELS)
+    assert len(_lines(fig)) == 4 and not _medians(fig, "y") and not _medians(fig, "y2")
+    assert all(t.opacity > 0.5 for t in _lines(fig))
+
+
+def test_cd7_band_on_a_log_axis_leaves_out_visits_with_a_quartile_of_zero():
+    """Log scale: the low group's CD7+ day-14 band row has Q1 0 (no place on a log axis): its
+    median line keeps day 0 only; the high group's is unchanged; S00's count of 0 is said."""
+    fig = fig_kin.cd7_vs_cart(_cd7_frame(), GROUPS, LABELS, cd7_log=True, band=_cd7_band(),
+                              show_curves=False)
+    assert [list(t.x) for t in _medians(fig, "y2")] == [[0.0], [0.0]]
+    assert any("1 value of 0 not drawn" in (a.text or "") for a in fig.layout.annotations)

@@ -441,8 +441,8 @@ def cd7_vs_cart(frame: pd.DataFrame, dose_groups: list[str],
         if show_curves or not banded:
             _lines(fig, samples, dose_groups, labels, unit, 0, faded=banded, row=row, col=1,
                    legend=legend)
-        elif legend:
-            _add_dose_legend(fig, [g for g in dose_groups if g in set(shown_band["dose_group"])],
+        elif legend:  # the dose groups of both panels' bands
+            _add_dose_legend(fig, [g for g in dose_groups if g in set(band["dose_group"])],
                              dose_colour_map(dose_groups), row, 1)
         if banded:
             _add_band(fig, shown_band, dose_groups, unit, 0, row=row, col=1, legend=legend)
