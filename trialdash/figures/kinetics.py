@@ -28,8 +28,9 @@ LLOQ_COLOUR = "#666666"
 LOG_AXIS = {"type": "log", "exponentformat": "power", "dtick": 1,
             "minor": {"showgrid": True, "gridcolor": "#efefef", "dtick": "D2"}}
 
-#: Most patients drawn as one trace each; a larger cohort gets one WebGL trace per dose group
-#: (its patients' lines separated by gaps), and the page shows medians with IQR bands first.
+#: Most patients drawn as one trace each; a larger cohort gets a few WebGL traces per dose
+#: group (its patients' lines separated by gaps, its samples' markers: see _group_traces), and
+#: the page shows medians with IQR bands first.
 INDIVIDUAL_CURVES_MAX = 30
 
 #: Day windows the page offers; ``None`` = all follow-up.
