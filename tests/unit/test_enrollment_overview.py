@@ -43,17 +43,18 @@ def test_cumulative_enrollment_in_consent_order(tiny):
 
 def test_cumulative_enrollment_marks_patients_not_infused_open(tiny):
     """Tiny trial: S1 (0.25) #1 and S2 (1.0) #2 infused, filled markers; S3 (1.0) #3 not
-    infused, an open marker in the 1.0 group's legend group, not a legend entry of its own;
-    hover names the patient by its label and says whether it was infused."""
+    infused, an open marker in the 1.0 group's legend group (drawn under the filled ones),
+    not a legend entry of its own; hover names the patient by its label and says whether it
+    was infused."""
     fig = figures.cumulative_enrollment(enrollment.cumulative_enrollment(tiny.cohort()),
                                         [LOW, HIGH], labels={"S3": "P-3"})
     markers = [t for t in fig.data if t.mode == "markers"]
     assert [(t.legendgroup, t.marker.symbol, list(t.y), bool(t.showlegend))
-            for t in markers] == [(LOW, "circle", [1], True), (HIGH, "circle", [2], True),
-                                  (HIGH, "circle-open", [3], False)]
-    assert list(markers[2].text) == ["P-3"] and list(markers[1].text) == ["S2"]
-    assert "(not infused)" in markers[2].hovertemplate
-    assert "(infused)" in markers[1].hovertemplate
+            for t in markers] == [(LOW, "circle", [1], True), (HIGH, "circle-open", [3], False),
+                                  (HIGH, "circle", [2], True)]
+    assert list(markers[1].text) == ["P-3"] and list(markers[2].text) == ["S2"]
+    assert "(not infused)" in markers[1].hovertemplate
+    assert "(infused)" in markers[2].hovertemplate
 
 
 def test_baseline_table_counts_infused_patients(tiny):

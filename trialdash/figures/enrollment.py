@@ -68,30 +68,32 @@ def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_s
     is_infused = (enrolled["infused"] == "Y").to_numpy()
     for group in dose_groups:
         in_group = (enrolled["dose_group"] == group).to_numpy()
-        # Infused patients filled, the others open, in one legend group (the first trace drawn
-        # is the legend entry): a scalar symbol per trace, as a symbol per point is validated
-        # point by point (half a second at thousands of patients).
-        legend = True
-        for infused, symbol, status in ((True, "circle", "infused"),
-                                        (False, "circle-open", "not infused")):
+        # Infused patients filled, the others open (drawn first, under the filled markers), in
+        # one legend group whose entry is the filled trace when there is one: a scalar symbol
+        # per trace, as a symbol per point is validated point by point (half a second at
+        # thousands of patients).
+        has_infused = bool((in_group & is_infused).any())
+        for infused, symbol, status in ((False, "circle-open", "not infused"),
+                                        (True, "circle", "infused")):
             rows = np.flatnonzero(in_group & (is_infused == infused))
             if not len(rows):
                 continue
             fig.add_scatter(
                 x=enrolled["date"].iloc[rows], y=enrolled["cumulative"].to_numpy()[rows],
-                mode="markers", name=group, legendgroup=group, showlegend=legend,
+                mode="markers", name=group, legendgroup=group,
+                showlegend=infused or not has_infused,
                 marker={"color": colours[group], "size": 12, "symbol": symbol,
                         "line": {"width": 2, "color": colours[group]}},
                 text=shown[rows], customdata=cohort[rows],
                 hovertemplate=f"%{{text}} · {when}<br>{group} %{{customdata}} ({status})"
                               "<br>enrolled #%{y}<extra></extra>",
             )
-            legend = False
     if calendar:
         fig.update_xaxes(tickformat="%b<br>%Y", tickangle=0, nticks=6)
     x_title = "Date of consent" if calendar else "Months since first consent"
     style(fig, title, x_title, "Patients enrolled (cumulative n)", font_size,
           legend_title="Open = not infused", height=440)
+    fig.update_layout(legend_tracegroupgap=0)  # legend groups spaced as single traces
     return legend_on_top(fig, font_size)
 
 
