@@ -89,7 +89,8 @@ if has_adpc or has_adlb:
                         disabled=not has_adlb)
     paired = kinetics.cd7_with_cart(cohort)
     ui.chart(ui.figure(figures.cd7_vs_cart, paired.frame, groups, view.labels, font, x_range,
-                       cd7_log), key="kin_cd7")
+                       cd7_log, kinetics.cd7_cart_band_by_dose(paired) if show_band else None,
+                       show_curves), key="kin_cd7")
     if view.trial.is_cell_therapy:  # the anti-CD7 CAR-T mechanism, not another study's
         st.caption("CD7+ T and NK cells are depleted while anti-CD7 CAR-T cells persist "
                    "(fratricide) and return when CAR-T is lost or after allo-HSCT.")

@@ -102,9 +102,17 @@ def test_kinetics_shows_bands_then_curves_on_demand(large_snapshot, monkeypatch)
     figure = _figure(at, "CAR-T expansion")
     assert sum(t.get("fill") == "tonexty" for t in figure["data"]) == 3  # one band per group
     assert "scattergl" not in _transgene_kinds(at)
+    cd7 = _figure(at, "CD7+ lymphocytes beside")["data"]
+    assert sum(t.get("fill") == "tonexty" for t in cd7) == 6  # a band per group and panel
+    assert not any(t.get("type") == "scattergl" for t in cd7)
     next(t for t in at.toggle if t.label == "Individual curves").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert _transgene_kinds(at).count("scattergl") == 3  # one WebGL trace per dose group
+    gl = [t for t in _figure(at, "CAR-T expansion")["data"] if t.get("type") == "scattergl"]
+    # One WebGL line trace per dose group, its patients' samples marked by WebGL traces too.
+    assert [t["mode"] for t in gl].count("lines") == 3
+    assert {t["mode"] for t in gl} == {"lines", "markers"}
+    cd7 = _figure(at, "CD7+ lymphocytes beside")["data"]
+    assert [t.get("mode") for t in cd7 if t.get("type") == "scattergl"].count("lines") == 6
 
 
 def test_trial_views_have_no_pager_and_keep_patient_curves(synthetic_snapshot, monkeypatch):

@@ -41,6 +41,22 @@ def test_cumulative_enrollment_in_consent_order(tiny):
     assert list(frame["cumulative"]) == [1, 2, 3]
 
 
+def test_cumulative_enrollment_marks_patients_not_infused_open(tiny):
+    """Tiny trial: S1 (0.25) #1 and S2 (1.0) #2 infused, filled markers; S3 (1.0) #3 not
+    infused, an open marker in the 1.0 group's legend group (drawn under the filled ones),
+    not a legend entry of its own; hover names the patient by its label and says whether it
+    was infused."""
+    fig = figures.cumulative_enrollment(enrollment.cumulative_enrollment(tiny.cohort()),
+                                        [LOW, HIGH], labels={"S3": "P-3"})
+    markers = [t for t in fig.data if t.mode == "markers"]
+    assert [(t.legendgroup, t.marker.symbol, list(t.y), bool(t.showlegend))
+            for t in markers] == [(LOW, "circle", [1], True), (HIGH, "circle-open", [3], False),
+                                  (HIGH, "circle", [2], True)]
+    assert list(markers[1].text) == ["P-3"] and list(markers[2].text) == ["S2"]
+    assert "(not infused)" in markers[1].hovertemplate
+    assert "(infused)" in markers[2].hovertemplate
+
+
 def test_baseline_table_counts_infused_patients(tiny):
     """Infused: S1 (M, 20 y, T-ALL) and S2 (F, 60 y, AITL)."""
     table = enrollment.baseline_characteristics(tiny.cohort()).set_index("Characteristic")
@@ -89,7 +105,7 @@ def test_enrollment_figures(trial):
     assert calendar.layout.xaxis.title.text == "Date of consent"
     assert relative.layout.xaxis.title.text == "Months since first consent"
     assert min(relative.data[0].x) == 0
-    assert [t.name for t in calendar.data if t.mode == "markers"] == doses
+    assert [t.name for t in calendar.data if t.mode == "markers" and t.showlegend] == doses
     flow = figures.patient_flow(enrollment.disposition(cohort).flow, doses)
     assert [t.name for t in flow.data] == doses
 

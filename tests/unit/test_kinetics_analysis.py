@@ -292,3 +292,39 @@ def test_samples_after_allo_hsct_are_flagged(tmp_path):
     assert after[["USUBJID", "day"]].values.tolist() == [["S5", 90.0]]
     shown = kinetics.nca_by_patient(trial.cohort()).display().set_index("USUBJID")
     assert shown["Samples after allo-HSCT (n)"].to_dict() == {"S1": "", "S2": "", "S5": "1"}
+
+
+# --- median bands beside CD7+ lymphocytes --------------------------------------------------
+
+
+def test_cd7_cart_band_is_the_median_band_of_each_measure(kin_trial):
+    """Hand computation: transgene as in test_median_band_counts_blq_at_the_lloq (1.0 group
+    day 7: median 2,525, IQR 1,287.5-3,762.5, n 2). CD7+ (the fixture's ADLB has no visit
+    labels, so actual days stand in): 0.25 group day -5 S1 400 and day 10 S1 3; 1.0 group day
+    -2 S5 300 and day 14 S5 0, each n 1."""
+    band = kinetics.cd7_cart_band_by_dose(kinetics.cd7_with_cart(kin_trial.cohort()))
+    assert list(band.columns) == ["measure", *kinetics.BAND_COLUMNS]
+    day7 = _row(band, measure="Transgene", dose_group=HIGH, nominal_day=7.0)
+    assert (day7["median"], day7["q1"], day7["q3"], day7["n"]) == (2525, 1287.5, 3762.5, 2)
+    cd7 = band[band["measure"] == "CD7+ lymphocytes"]
+    assert sorted(zip(cd7["dose_group"], cd7["nominal_day"], cd7["median"], cd7["n"],
+                      strict=True)) == [(LOW, -5.0, 400.0, 1), (LOW, 10.0, 3.0, 1),
+                                        (HIGH, -2.0, 300.0, 1), (HIGH, 14.0, 0.0, 1)]
+    transgene = band[band["measure"] == "Transgene"].drop(columns="measure")
+    alone = kinetics.median_band_by_dose(kinetics.transgene_profiles(kin_trial.cohort()))
+    pd.testing.assert_frame_equal(transgene.reset_index(drop=True), alone)
+
+
+def test_lab_visit_day_is_the_typical_day_of_the_visit_label():
+    """Hand-made: 'Day 10' sampled on days 8, 10 and 11 -> median 10 for all three; 'Day 14'
+    on 12, 16, 15 -> 15; a sample without a visit label keeps NaN (visit_day then takes its
+    actual day, 3)."""
+    labs = pd.DataFrame({"AVISIT": ["Day 10", "Day 10", "Day 10", "Day 14", "Day 14",
+                                    "Day 14", None],
+                         "day": [8, 10, 11, 12, 16, 15, 3]})
+    nominal = kinetics.lab_visit_day(labs)
+    assert list(nominal.iloc[:6]) == [10.0, 10.0, 10.0, 15.0, 15.0, 15.0]
+    assert math.isnan(nominal.iloc[6])
+    assert list(kinetics.visit_day(labs.assign(nominal_day=nominal))) == [
+        10.0, 10.0, 10.0, 15.0, 15.0, 15.0, 3.0]
+    assert kinetics.lab_visit_day(labs.drop(columns="AVISIT")).isna().all()

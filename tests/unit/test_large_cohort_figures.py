@@ -8,6 +8,7 @@ three dose groups.
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
@@ -100,21 +101,27 @@ def test_kinetics_large_cohort_bands_only_by_default(large):
     assert len(fig.data) < 20
 
 
-def test_kinetics_large_cohort_curves_are_one_webgl_trace_per_group(large):
-    """Individual curves on demand: every sample drawn, in three Scattergl traces whose
-    patients are separated by a gap (one null between consecutive patients)."""
+def test_kinetics_large_cohort_curves_are_one_webgl_line_trace_per_group(large):
+    """Individual curves on demand: every sample drawn, in three Scattergl line traces whose
+    patients are separated by a gap (one NaN between consecutive patients), and marked once
+    in WebGL marker traces of the group, the BLQ samples open."""
     profiles = kinetics.transgene_profiles(large.cohort())
     samples = profiles.samples.dropna(subset=["plotted_value", "day"])
     band = kinetics.median_band_by_dose(profiles)
     fig = fig_kin.expansion_curves(profiles.samples, large.dose_groups, None, True, band,
                                    show_curves=True)
     gl = [t for t in fig.data if isinstance(t, go.Scattergl)]
-    assert len(gl) == 3 and len(_band_traces(fig)) == 3
-    for trace in gl:
+    lines = [t for t in gl if t.mode == "lines"]
+    assert len(lines) == 3 and len(_band_traces(fig)) == 3
+    for trace in lines:
         part = samples[samples["dose_group"] == trace.name]
-        gaps = sum(x is None for x in trace.x)
+        gaps = int(np.isnan(trace.x).sum())
         assert gaps == part["USUBJID"].nunique() - 1
         assert len(trace.x) - gaps == len(part)
+        markers = [t for t in gl if t.mode == "markers" and t.legendgroup == trace.name]
+        assert sum(len(t.x) for t in markers) == len(part)
+        assert sum(len(t.x) for t in markers
+                   if t.marker.symbol == "circle-open") == int(part["blq"].sum())
     cd7 = fig_kin.cd7_vs_cart(kinetics.cd7_with_cart(large.cohort()).frame, large.dose_groups)
     assert len(cd7.data) < 20 and "Scattergl" in _kinds(cd7)
 

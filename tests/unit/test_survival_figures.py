@@ -185,3 +185,27 @@ def test_legend_space_accounts_for_the_left_margin():
              "Censored"]
     assert _legend_lines(names, 14, FIGURE_WIDTH_PX - 196) == 2
     assert _legend_lines(names, 14, FIGURE_WIDTH_PX) == 1
+
+
+def test_censor_hover_names_a_few_patients_and_counts_the_rest(monkeypatch):
+    """Hand-made as above: A2 and A3 censored at day 90 on the low curve. With room for one
+    name the hover names A2's label and counts A3 ('P02 and 1 more'); with the default room
+    (10) both are named, in the order of the analysis."""
+    from trialdash.figures import survival as figures
+
+    trial = _trial()
+    adtte = trial.run("time_to_event", subjects=list(TIMES), paramcd="OS").copy()
+    adtte.loc[adtte["USUBJID"] == "A3", ["aval_days", "aval_days_hsct"]] = 90.0
+    adtte.loc[adtte["USUBJID"] == "A3", ["event", "event_hsct"]] = 0
+    analysis = survival_analysis(fake_trial(trial.run("subjects"), adtte).cohort(), "OS",
+                                 by="dose_group")
+    labels = {"A2": "P02", "A3": "P03"}
+
+    def low_tick(fig):
+        return [t for t in fig.data if t.mode == "markers+text" and t.legendgroup == "low"][0]
+
+    assert low_tick(km_plot(analysis, None, "days", False, 14, labels)).customdata[0][0] == (
+        "P02, P03")
+    monkeypatch.setattr(figures, "CENSOR_HOVER_NAMES", 1)
+    assert low_tick(km_plot(analysis, None, "days", False, 14, labels)).customdata[0][0] == (
+        "P02 and 1 more")

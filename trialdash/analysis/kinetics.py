@@ -206,16 +206,25 @@ def median_band_by_dose(profiles: KineticProfiles) -> pd.DataFrame:
         Columns dose_group, dose_order, nominal_day, median, q1, q3, n, sorted by dose order
         and day.
     """
-    samples = profiles.samples.dropna(subset=["plotted_value"]).copy()
+    return _median_band(profiles.samples, [])
+
+
+def _median_band(samples: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """:func:`median_band_by_dose` of ``samples`` (columns as ``KineticProfiles.samples``),
+    also split by the columns ``by`` (which lead the result's columns and sort order)."""
+    columns = [*by, *BAND_COLUMNS]
+    samples = samples.dropna(subset=["plotted_value"]).copy()
     if samples.empty:
-        return pd.DataFrame(columns=BAND_COLUMNS)
+        return pd.DataFrame(columns=columns)
     samples["nominal_day"] = visit_day(samples)
-    per_patient = (samples.groupby(["dose_order", "dose_group", "nominal_day", "USUBJID"])
+    keys = [*by, "dose_order", "dose_group", "nominal_day"]
+    per_patient = (samples.groupby([*keys, "USUBJID"])
                    ["plotted_value"].mean().reset_index())
-    grouped = per_patient.groupby(["dose_order", "dose_group", "nominal_day"])["plotted_value"]
-    band = grouped.agg(median="median", q1=lambda v: v.quantile(0.25),
-                       q3=lambda v: v.quantile(0.75), n="size").reset_index()
-    return band[BAND_COLUMNS].sort_values(["dose_order", "nominal_day"]).reset_index(drop=True)
+    grouped = per_patient.groupby(keys)["plotted_value"]
+    band = pd.DataFrame({"median": grouped.median(), "q1": grouped.quantile(0.25),
+                         "q3": grouped.quantile(0.75), "n": grouped.size()}).reset_index()
+    return (band[columns].sort_values([*by, "dose_order", "nominal_day"])
+            .reset_index(drop=True))
 
 
 # --- NCA -----------------------------------------------------------------------------------
@@ -422,7 +431,7 @@ def persistence_by_visit(cohort: Cohort) -> Persistence:
 
 
 CD7_COLUMNS = ["USUBJID", "dose_group", "dose_order", "subtype", "measure", "PARAMCD", "day",
-               "AVAL", "LLOQ", "plotted_value", "blq", "unit"]
+               "nominal_day", "AVAL", "LLOQ", "plotted_value", "blq", "unit"]
 
 
 @dataclass(frozen=True)
@@ -432,7 +441,8 @@ class CD7WithCart:
     ``frame`` is long: one row per patient x measure x sample, ``measure`` is "Transgene" or
     "CD7+ lymphocytes"; ``plotted_value`` places BLQ transgene samples at the LLOQ (CD7+
     counts have no LLOQ and are never BLQ: ``plotted_value = AVAL``). Either measure may be
-    missing when its data set is absent.
+    missing when its data set is absent. ``nominal_day``: the protocol visit of a transgene
+    sample; laboratory data carry none, so a CD7+ sample's is :func:`lab_visit_day`.
     """
 
     count: PatientCount
@@ -451,6 +461,7 @@ def cd7_with_cart(cohort: Cohort) -> CD7WithCart:
         "USUBJID": transgene["USUBJID"], "dose_group": transgene["dose_group"],
         "dose_order": transgene["dose_order"], "subtype": transgene["subtype"],
         "measure": MEASURE_LABELS[TRANSGENE], "PARAMCD": TRANSGENE, "day": transgene["day"],
+        "nominal_day": transgene["nominal_day"],
         "AVAL": transgene["AVAL"], "LLOQ": transgene["LLOQ"],
         "plotted_value": transgene["plotted_value"],
         "blq": transgene["blq"], "unit": UNITS[TRANSGENE],
@@ -463,7 +474,8 @@ def cd7_with_cart(cohort: Cohort) -> CD7WithCart:
         "dose_order": labs["dose_order"], "subtype": labs["subtype"],
         "measure": MEASURE_LABELS[CD7_LYMPHOCYTES], "PARAMCD": CD7_LYMPHOCYTES,
         "day": pd.to_numeric(labs["day"], errors="coerce").astype(float),
-        "AVAL": value, "LLOQ": np.nan, "plotted_value": value, "blq": False,
+        "nominal_day": lab_visit_day(labs), "AVAL": value, "LLOQ": np.nan,
+        "plotted_value": value, "blq": False,
         "unit": UNITS[CD7_LYMPHOCYTES],
     }).dropna(subset=["AVAL"])
     parts = [p for p in (cart, cd7) if not p.empty]
@@ -473,6 +485,32 @@ def cd7_with_cart(cohort: Cohort) -> CD7WithCart:
     frame = frame.astype({"blq": bool}).sort_values(
         ["dose_order", "USUBJID", "PARAMCD", "day"], kind="stable").reset_index(drop=True)
     return CD7WithCart(cohort.count, frame)
+
+
+def lab_visit_day(labs: pd.DataFrame) -> pd.Series:
+    """The visit day of each laboratory sample: the median actual day of the samples given
+    with its visit label (``AVISIT``), to the whole day.
+
+    ADLB has no planned day (ADPC's ``NFRLT``), and actual days scatter around the visit
+    (day 8 to 12 for "Day 10"); a sample without a visit label keeps NaN, for which
+    :func:`visit_day` takes its actual day.
+    """
+    if "AVISIT" not in labs.columns:
+        return pd.Series(np.nan, index=labs.index, dtype=float)
+    day = pd.to_numeric(labs["day"], errors="coerce").astype(float)
+    return day.groupby(labs["AVISIT"]).transform("median").round()
+
+
+def cd7_cart_band_by_dose(paired: CD7WithCart) -> pd.DataFrame:
+    """:func:`median_band_by_dose` of each measure of :func:`cd7_with_cart` (transgene copies,
+    BLQ at the LLOQ, and CD7+ lymphocytes) per dose group x nominal visit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns measure, dose_group, dose_order, nominal_day, median, q1, q3, n.
+    """
+    return _median_band(paired.frame, ["measure"])
 
 
 # --- formatting ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -61,28 +62,38 @@ def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_s
     fig.add_scatter(x=enrolled["date"], y=enrolled["cumulative"], mode="lines",
                     line={"shape": "hv", "color": "#888", "width": 2}, showlegend=False,
                     hoverinfo="skip")
+    shown = enrolled["USUBJID"].map(labels).fillna(enrolled["USUBJID"]).to_numpy(str)
+    cohort = enrolled["COHORT"].fillna("").to_numpy(str)
+    when = "%{x|%d %b %Y}" if calendar else "month %{x}"
+    is_infused = (enrolled["infused"] == "Y").to_numpy()
     for group in dose_groups:
-        part = enrolled[enrolled["dose_group"] == group]
-        if part.empty:
-            continue
-        infused = part["infused"] == "Y"
-        fig.add_scatter(
-            x=part["date"], y=part["cumulative"], mode="markers", name=group,
-            marker={"color": colours[group], "size": 12,
-                    "symbol": ["circle" if i else "circle-open" for i in infused],
-                    "line": {"width": 2, "color": colours[group]}},
-            customdata=list(zip(part["USUBJID"].map(lambda p: labels.get(p, p)),
-                                part["COHORT"].fillna(""),
-                                infused.map({True: "infused", False: "not infused"}), strict=True)),
-            hovertemplate="%{customdata[0]} · "
-            + ("%{x|%d %b %Y}" if calendar else "month %{x}") + "<br>" + group
-            + " %{customdata[1]} (%{customdata[2]})<br>enrolled #%{y}<extra></extra>",
-        )
+        in_group = (enrolled["dose_group"] == group).to_numpy()
+        # Infused patients filled, the others open (drawn first, under the filled markers), in
+        # one legend group whose entry is the filled trace when there is one: a scalar symbol
+        # per trace, as a symbol per point is validated point by point (half a second at
+        # thousands of patients).
+        has_infused = bool((in_group & is_infused).any())
+        for infused, symbol, status in ((False, "circle-open", "not infused"),
+                                        (True, "circle", "infused")):
+            rows = np.flatnonzero(in_group & (is_infused == infused))
+            if not len(rows):
+                continue
+            fig.add_scatter(
+                x=enrolled["date"].iloc[rows], y=enrolled["cumulative"].to_numpy()[rows],
+                mode="markers", name=group, legendgroup=group,
+                showlegend=infused or not has_infused,
+                marker={"color": colours[group], "size": 12, "symbol": symbol,
+                        "line": {"width": 2, "color": colours[group]}},
+                text=shown[rows], customdata=cohort[rows],
+                hovertemplate=f"%{{text}} · {when}<br>{group} %{{customdata}} ({status})"
+                              "<br>enrolled #%{y}<extra></extra>",
+            )
     if calendar:
         fig.update_xaxes(tickformat="%b<br>%Y", tickangle=0, nticks=6)
     x_title = "Date of consent" if calendar else "Months since first consent"
     style(fig, title, x_title, "Patients enrolled (cumulative n)", font_size,
           legend_title="Open = not infused", height=440)
+    fig.update_layout(legend_tracegroupgap=0)  # legend groups spaced as single traces
     return legend_on_top(fig, font_size)
 
 

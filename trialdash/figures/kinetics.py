@@ -28,8 +28,9 @@ LLOQ_COLOUR = "#666666"
 LOG_AXIS = {"type": "log", "exponentformat": "power", "dtick": 1,
             "minor": {"showgrid": True, "gridcolor": "#efefef", "dtick": "D2"}}
 
-#: Most patients drawn as one trace each; a larger cohort gets one WebGL trace per dose group
-#: (its patients' lines separated by gaps), and the page shows medians with IQR bands first.
+#: Most patients drawn as one trace each; a larger cohort gets a few WebGL traces per dose
+#: group (its patients' lines separated by gaps, its samples' markers: see _group_traces), and
+#: the page shows medians with IQR bands first.
 INDIVIDUAL_CURVES_MAX = 30
 
 #: Day windows the page offers; ``None`` = all follow-up.
@@ -47,13 +48,8 @@ def _label(labels: dict[str, str] | None, usubjid: str) -> str:
 def _value_text(values: pd.Series, blq: pd.Series, lloq: pd.Series, unit: str,
                 digits: int) -> list[str]:
     """Hover text of each sample: the value with its unit, or "BLQ (<LLOQ)"."""
-    texts = []
-    for value, below, limit in zip(values, blq, lloq, strict=True):
-        if below:
-            texts.append(f"BLQ (<{limit:,g} {unit})" if pd.notna(limit) else "BLQ")
-        else:
-            texts.append(f"{value:,.{digits}f} {unit}")
-    return texts
+    return [word if below else f"{value:,.{digits}f} {unit}"
+            for value, below, word in zip(values, blq, _blq_texts(lloq, unit), strict=True)]
 
 
 def _x_window(fig: go.Figure, x_range: tuple[float, float] | None) -> None:
@@ -84,24 +80,11 @@ def _add_lloq_lines(fig: go.Figure, samples: pd.DataFrame, unit: str, log_y: boo
                             hoverinfo="skip", row=row, col=col)
 
 
-#: Above this many patients the lines of a dose group are one WebGL trace (lines broken
-#: between patients), so that a figure of thousands of patients stays light to send and draw
-#: (an SVG marker per sample takes the browser tens of seconds at 1,400 patients).
-ONE_TRACE_PER_GROUP_ABOVE = 50
-#: Plotly's numbers of the marker symbols used (numbers validate much faster than names).
-_SYMBOL_NUMBER = {"circle": 0, "circle-open": 100}
-
-
 def _patient_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str],
                     labels: dict[str, str] | None, unit: str, digits: int, faded: bool,
                     row: int | None = None, col: int | None = None,
                     legend: bool = True) -> None:
-    """One line per patient, filled markers for quantifiable samples, open ones for BLQ.
-
-    Above :data:`ONE_TRACE_PER_GROUP_ABOVE` patients, one WebGL trace (Scattergl) per dose
-    group holds its patients' lines (broken between patients; hover still names the
-    patient).
-    """
+    """One line per patient, filled markers for quantifiable samples, open ones for BLQ."""
     colours = dose_colour_map(dose_groups)
     if legend:
         _add_dose_legend(fig, [g for g in dose_groups if g in set(samples["dose_group"])],
@@ -113,29 +96,22 @@ def _patient_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str
     blq = points["blq"].astype(bool)
     values = _value_text(points["AVAL"], blq, points["LLOQ"], unit, digits)
     if "after_hsct" in points.columns:  # donor graft, not CAR-T, after the transplant
-        values = [v + (" · after allo-HSCT" if after else "")
+        values = [v + (AFTER_HSCT_NOTE if after else "")
                   for v, after in zip(values, points["after_hsct"].astype(bool), strict=True)]
     points = points.assign(_label=points["USUBJID"].map(lambda u: _label(labels, u)),
                            _text=values,
                            _symbol=np.where(blq, "circle-open", "circle"))
-    merged = points["USUBJID"].nunique() > ONE_TRACE_PER_GROUP_ABOVE
-    key = "dose_group" if merged else "USUBJID"
     traces = []
-    for _, part in points.groupby(["dose_order", key], sort=True):
+    for _, part in points.groupby(["dose_order", "USUBJID"], sort=True):
         group = part["dose_group"].iloc[0]
         colour = colours.get(group, BLQ_COLOUR)
-        if merged:
-            part = _broken_between_patients(part)
-        trace = go.Scattergl if merged else go.Scatter  # WebGL: thousands of points
-        traces.append(trace(
+        traces.append(go.Scatter(
             x=part["day"].to_numpy(), y=part["plotted_value"].to_numpy(),
-            mode="lines+markers", name=group if merged else part["_label"].iloc[0],
+            mode="lines+markers", name=part["_label"].iloc[0],
             legendgroup=group, showlegend=False,
             opacity=0.35 if faded else 0.9,
             line={"color": colour, "width": 1.5 if faded else 2},
-            marker={"color": colour, "size": 8,
-                    "symbol": (part["_symbol"].map(_SYMBOL_NUMBER).to_numpy() if merged
-                               else part["_symbol"].to_numpy()),
+            marker={"color": colour, "size": 8, "symbol": part["_symbol"].to_numpy(),
                     "line": {"color": colour, "width": 2}},
             customdata=np.column_stack([part["_label"], np.full(len(part), group, dtype=object),
                                         part["_text"]]),
@@ -145,63 +121,87 @@ def _patient_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str
     fig.add_traces(traces, rows=row, cols=col)
 
 
-def _broken_between_patients(part: pd.DataFrame) -> pd.DataFrame:
-    """``part`` with an empty row after each patient's last sample (a break in the line)."""
-    last = part["USUBJID"].ne(part["USUBJID"].shift(-1)).to_numpy()
-    order = np.arange(len(part), dtype=float)
-    gaps = part[last].assign(day=np.nan, plotted_value=np.nan, _label=None, _text=None,
-                             _symbol="circle")
-    return (pd.concat([part.assign(_at=order), gaps.assign(_at=order[last] + 0.5)])
-            .sort_values("_at", kind="stable").iloc[:-1])
+#: Hover note of a sample taken after a consolidative allo-HSCT (donor graft, not CAR-T).
+AFTER_HSCT_NOTE = " · after allo-HSCT"
 
 
 def _group_traces(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str],
                   labels: dict[str, str] | None, unit: str, digits: int, faded: bool,
                   row: int | None = None, col: int | None = None,
                   legend: bool = True) -> None:
-    """Every patient's line, one ``Scattergl`` trace per dose group: the patients' lines are
-    separated by a gap (a null point), so a thousand patients cost three traces, drawn by
-    WebGL. Markers and hover text as in :func:`_patient_traces`."""
+    """Every patient's line in a few WebGL traces per dose group, whatever the cohort's size.
+
+    Per dose group, all in its legend group: one trace of the lines of its patients (a gap,
+    NaN, before each patient but the first; no hover), then the samples' markers, one trace
+    per kind of sample: quantifiable (filled, hover the value formatted by Plotly as
+    :func:`_value_text` does) or BLQ at a given LLOQ (open, hover "BLQ (<LLOQ)"), each also
+    apart when taken after allo-HSCT (hover notes it). Hover names the patient (``text``).
+
+    Only numpy arrays of numbers or fixed-width text go into the traces: Plotly validates,
+    copies and sends those at once (as typed arrays), where Python lists, object arrays and
+    per-point marker symbols go element by element (seconds at thousands of patients).
+    """
     colours = dose_colour_map(dose_groups)
     if legend:
         _add_dose_legend(fig, [g for g in dose_groups if g in set(samples["dose_group"])],
                          colours, row, col)
-    drawn = (samples.dropna(subset=["plotted_value", "day"])
-             .sort_values(["dose_order", "USUBJID", "day"], kind="stable"))
-    for group, part in drawn.groupby("dose_group", sort=False):
-        blq = part["blq"].astype(bool).to_numpy()
-        values = np.array(_value_text(part["AVAL"], part["blq"].astype(bool), part["LLOQ"],
-                                      unit, digits), dtype=object)
-        if "after_hsct" in part.columns:
-            values = np.where(part["after_hsct"].astype(bool).to_numpy(),
-                              values + " · after allo-HSCT", values)
-        shown = part["USUBJID"].map(lambda u: _label(labels, u)).to_numpy(dtype=object)
-        # A gap before every patient's first sample but the group's first.
-        starts = np.flatnonzero(part["USUBJID"].to_numpy()[1:]
-                                != part["USUBJID"].to_numpy()[:-1]) + 1
-
-        def gapped(array, gap=None, starts=starts) -> list:
-            return _gapped(array, starts, gap)
-
+    columns = ["USUBJID", "dose_group", "dose_order", "day", "plotted_value", "blq", "LLOQ"]
+    drawn = samples[[*columns, *(["after_hsct"] if "after_hsct" in samples.columns else [])]]
+    drawn = drawn[drawn["plotted_value"].notna() & drawn["day"].notna()]
+    if drawn.empty:
+        return
+    patient, patients = pd.factorize(drawn["USUBJID"], sort=True)
+    day = drawn["day"].to_numpy(float)
+    order = np.lexsort((day, patient, drawn["dose_order"].to_numpy()))
+    patient, day = patient[order], day[order]
+    value = drawn["plotted_value"].to_numpy(float)[order]
+    group_of, groups = pd.factorize(drawn["dose_group"].to_numpy(dtype=object)[order])
+    after = (drawn["after_hsct"].to_numpy(bool)[order] if "after_hsct" in drawn.columns
+             else np.zeros(len(drawn), dtype=bool))
+    blq_lloq = pd.to_numeric(drawn["LLOQ"], errors="coerce").where(drawn["blq"].astype(bool))
+    lloq, lloqs = pd.factorize(blq_lloq.to_numpy()[order])  # -1: quantifiable
+    shown = _labels_of(pd.Series(patients), labels).astype(str)[patient]
+    kind = (lloq + 1) * 2 + after  # quantifiable first, then BLQ by LLOQ; after HSCT apart
+    common = {"opacity": 0.35 if faded else 0.9, "showlegend": False}
+    traces = []
+    for code, group in enumerate(groups):
         colour = colours.get(group, BLQ_COLOUR)
-        fig.add_trace(go.Scattergl(
-            x=gapped(part["day"].to_numpy()), y=gapped(part["plotted_value"].to_numpy()),
-            mode="lines+markers", name=str(group), legendgroup=str(group), showlegend=False,
-            opacity=0.35 if faded else 0.9, connectgaps=False,
-            line={"color": colour, "width": 1 if faded else 1.5},
-            marker={"color": colour, "size": 6,
-                    "symbol": gapped(np.where(blq, "circle-open", "circle"), "circle"),
-                    "line": {"color": colour, "width": 1.5}},
-            customdata=[[s, group, v] for s, v in zip(gapped(shown, ""), gapped(values, ""),
-                                                      strict=True)],
-            hovertemplate="<b>%{customdata[0]}</b> · %{customdata[1]}<br>"
-                          "Day %{x}: %{customdata[2]}<extra></extra>",
-        ), row=row, col=col)
+        rows = np.flatnonzero(group_of == code)
+        starts = np.flatnonzero(patient[rows][1:] != patient[rows][:-1]) + 1
+        traces.append(go.Scattergl(
+            x=np.insert(day[rows], starts, np.nan), y=np.insert(value[rows], starts, np.nan),
+            mode="lines", name=str(group), legendgroup=str(group), connectgaps=False,
+            line={"color": colour, "width": 1 if faded else 1.5}, hoverinfo="skip", **common))
+        marker = {"color": colour, "size": 6, "line": {"color": colour, "width": 1.5}}
+        for sample_kind in np.unique(kind[rows]):
+            points = rows[kind[rows] == sample_kind]
+            below, limit = sample_kind >= 2, sample_kind // 2 - 1
+            word = (_blq_texts(pd.Series([lloqs[limit]]), unit)[0] if below
+                    else f"%{{y:,.{digits}f}} {unit}")
+            traces.append(go.Scattergl(
+                x=day[points], y=value[points], text=shown[points], mode="markers",
+                name=str(group), legendgroup=str(group),
+                marker={**marker, "symbol": "circle-open" if below else "circle"},
+                hovertemplate=f"<b>%{{text}}</b> · {group}<br>Day %{{x}}: {word}"
+                              + (AFTER_HSCT_NOTE if sample_kind % 2 else "")
+                              + "<extra></extra>",
+                **common))
+    fig.add_traces(traces, rows=row, cols=col)
 
 
-def _gapped(array, starts: np.ndarray, gap=None) -> list:
-    """``array`` with ``gap`` inserted before each position in ``starts``."""
-    return np.insert(np.asarray(array, dtype=object), starts, gap).tolist()
+def _labels_of(usubjid: pd.Series, labels: dict[str, str] | None) -> np.ndarray:
+    """The label shown for each patient (its USUBJID when it has none)."""
+    if not labels:
+        return usubjid.to_numpy(dtype=object)
+    return usubjid.map(labels).fillna(usubjid).to_numpy(dtype=object)
+
+
+def _blq_texts(lloq: pd.Series, unit: str) -> np.ndarray:
+    """Hover text of each sample were it BLQ, worded as :func:`_value_text` words it (once
+    per distinct LLOQ)."""
+    limits = pd.to_numeric(lloq, errors="coerce")
+    words = {limit: f"BLQ (<{limit:,g} {unit})" for limit in limits.dropna().unique()}
+    return limits.map(words).fillna("BLQ").to_numpy(dtype=object)
 
 
 def _lines(fig: go.Figure, samples: pd.DataFrame, dose_groups: list[str],
@@ -233,16 +233,19 @@ def _add_blq_legend(fig: go.Figure) -> None:
 
 
 def _add_band(fig: go.Figure, band: pd.DataFrame, dose_groups: list[str], unit: str,
-              digits: int) -> None:
+              digits: int, row: int | None = None, col: int | None = None,
+              legend: bool = True) -> None:
     """Per dose group: the IQR as a shaded area and the median as a thick dashed line.
 
     The band joins its dose group's legend group (one click hides lines and band together);
-    a single grey legend entry explains the dashed line and shading.
+    a single grey legend entry explains the dashed line and shading (unless ``legend`` is
+    False: a second panel of the same figure).
     """
     colours = dose_colour_map(dose_groups)
-    fig.add_scatter(x=[None], y=[None], mode="lines", name="Median (dashed), IQR (shaded)",
-                    line={"color": BLQ_COLOUR, "width": 4, "dash": "dash"}, legendgroup="band",
-                    hoverinfo="skip")
+    if legend:
+        fig.add_scatter(x=[None], y=[None], mode="lines", name="Median (dashed), IQR (shaded)",
+                        line={"color": BLQ_COLOUR, "width": 4, "dash": "dash"},
+                        legendgroup="band", hoverinfo="skip", row=row, col=col)
     for group in dose_groups:
         part = band[band["dose_group"] == group].sort_values("nominal_day")
         if part.empty:
@@ -250,10 +253,11 @@ def _add_band(fig: go.Figure, band: pd.DataFrame, dose_groups: list[str], unit: 
         colour = colours[group]
         fill = rgba(colour, 0.18)
         fig.add_scatter(x=part["nominal_day"], y=part["q3"], mode="lines", line={"width": 0},
-                        legendgroup=group, showlegend=False, hoverinfo="skip")
+                        legendgroup=group, showlegend=False, hoverinfo="skip", row=row,
+                        col=col)
         fig.add_scatter(x=part["nominal_day"], y=part["q1"], mode="lines", line={"width": 0},
                         fill="tonexty", fillcolor=fill, legendgroup=group,
-                        showlegend=False, hoverinfo="skip")
+                        showlegend=False, hoverinfo="skip", row=row, col=col)
         fig.add_scatter(
             x=part["nominal_day"], y=part["median"], mode="lines", name=f"Median, {group}",
             legendgroup=group, showlegend=False,
@@ -262,6 +266,7 @@ def _add_band(fig: go.Figure, band: pd.DataFrame, dose_groups: list[str], unit: 
             hovertemplate=f"<b>{group}</b><br>Day %{{x}}: median %{{y:,.{digits}f}} {unit}"
                           f"<br>IQR %{{customdata[0]:,.{digits}f}}–%{{customdata[1]:,.{digits}f}}"
                           "<br>n = %{customdata[2]} patients<extra></extra>",
+            row=row, col=col,
         )
 
 
@@ -394,13 +399,18 @@ def persistence_chart(persistence: pd.DataFrame, dose_groups: list[str],
 
 def cd7_vs_cart(frame: pd.DataFrame, dose_groups: list[str],
                 labels: dict[str, str] | None = None, font_size: int = 14,
-                x_range: tuple[float, float] | None = None, cd7_log: bool = False
-                ) -> go.Figure:
+                x_range: tuple[float, float] | None = None, cd7_log: bool = False,
+                band: pd.DataFrame | None = None, show_curves: bool = True) -> go.Figure:
     """Transgene copies (top, log) and CD7+ lymphocytes (bottom) sharing one day axis.
 
     ``frame`` is ``CD7WithCart.frame`` (measure "Transgene" or "CD7+ lymphocytes"). The CD7+
     panel is linear by default, so depletion to ~0 shows; with ``cd7_log`` values <= 0 cannot
     be drawn and the panel title says how many were left out.
+
+    ``band`` (``cd7_cart_band_by_dose``: median and IQR per measure, dose group and nominal
+    visit) adds a median line and shaded IQR per dose group to each panel, as
+    :func:`expansion_curves` does; the patients' lines are then faded, or left out when
+    ``show_curves`` is False (the page's summary of a large cohort).
     """
     title = "CD7+ lymphocytes beside CAR-T expansion"
     if frame.empty:
@@ -415,16 +425,31 @@ def cd7_vs_cart(frame: pd.DataFrame, dose_groups: list[str],
         cd7_title += f" · {hidden} value{'s' if hidden > 1 else ''} of 0 not drawn (log scale)"
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
                         subplot_titles=("Transgene copies in blood (log scale)", cd7_title))
-    if cart.empty:
-        _note(fig, "No transgene samples (ADPC absent or none for this filter)", 1)
-    else:
-        _lines(fig, cart, dose_groups, labels, "copies/µg", 0, faded=False, row=1, col=1)
-        _add_lloq_lines(fig, cart, "copies/µg", True, row=1, col=1)
-    if cd7.empty:
-        _note(fig, "No CD7+ lymphocyte results (ADLB absent or none for this filter)", 2)
-    else:
-        _lines(fig, cd7, dose_groups, labels, "cells/µL", 0, faded=False, row=2, col=1,
-               legend=cart.empty)
+    panels = ((1, cart, "No transgene samples (ADPC absent or none for this filter)",
+               "copies/µg", "Transgene"),
+              (2, cd7, "No CD7+ lymphocyte results (ADLB absent or none for this filter)",
+               "cells/µL", "CD7+ lymphocytes"))
+    legend = True  # dose groups and the band explained once, by the first panel drawn
+    for row, samples, missing, unit, measure in panels:
+        if samples.empty:
+            _note(fig, missing, row)
+            continue
+        shown_band = (band[band["measure"] == measure] if band is not None
+                      else pd.DataFrame(columns=["measure", "q1", "median", "q3"]))
+        if cd7_log and row == 2:  # a quartile of 0 has no place on a log axis
+            shown_band = shown_band[shown_band[["q1", "median", "q3"]].gt(0).all(axis=1)]
+        banded = not shown_band.empty
+        if show_curves or not banded:
+            _lines(fig, samples, dose_groups, labels, unit, 0, faded=banded, row=row, col=1,
+                   legend=legend)
+        elif legend:  # the dose groups of both panels' bands
+            _add_dose_legend(fig, [g for g in dose_groups if g in set(band["dose_group"])],
+                             dose_colour_map(dose_groups), row, 1)
+        if banded:
+            _add_band(fig, shown_band, dose_groups, unit, 0, row=row, col=1, legend=legend)
+        if row == 1:
+            _add_lloq_lines(fig, cart, "copies/µg", True, row=1, col=1)
+        legend = False
     style(fig, title, None, None, font_size, legend_title=DOSE_LEGEND, height=720)
     fig.update_yaxes(**LOG_AXIS, title_text="Copies/µg gDNA (log)", row=1, col=1)
     fig.update_yaxes(type="log" if cd7_log else "linear", row=2, col=1)

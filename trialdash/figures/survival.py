@@ -8,6 +8,7 @@ tick are the patients whose time is >= the tick (``survival.at_risk_table``).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -85,12 +86,25 @@ def _curve(fig: go.Figure, result: KMResult, factor: float, colour: str, time_wo
         x=curve["time"] / factor, y=100 * curve["survival"], mode="lines",
         line={"shape": "hv", "color": colour, "width": 3},
         name=_legend_name(result), legendgroup=result.label,
-        customdata=list(zip(ci, curve["at_risk"], curve["events"], strict=True)),
+        customdata=np.column_stack([np.array(ci, dtype=object), curve["at_risk"].to_numpy(),
+                                    curve["events"].to_numpy()]),
         hovertemplate=(f"<b>{result.label}</b><br>{time_word} %{{x:{x_format}}}: "
                        "%{y:.1f}% (95% CI %{customdata[0]})<br>At risk: %{customdata[1]}"
                        " · events here: %{customdata[2]}<extra></extra>"),
         row=1, col=1,
     )
+
+
+#: Patients named in the hover of one censor tick; more are counted ("and 12 more"), as a
+#: hover of hundreds of names would not fit the screen.
+CENSOR_HOVER_NAMES = 10
+
+
+def _names(labels: pd.Series) -> str:
+    """Comma-separated labels, the first :data:`CENSOR_HOVER_NAMES`, then how many more."""
+    shown = ", ".join(labels.iloc[:CENSOR_HOVER_NAMES])
+    more = len(labels) - CENSOR_HOVER_NAMES
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 def _censor_marks(fig: go.Figure, analysis: SurvivalAnalysis, result: KMResult, factor: float,
@@ -101,21 +115,23 @@ def _censor_marks(fig: go.Figure, analysis: SurvivalAnalysis, result: KMResult, 
     censored = patients[(patients["group"] == result.label) & (patients["event"] == 0)]
     if censored.empty:
         return
-    by_time = censored.groupby("time_days", sort=True)
-    times = list(by_time.groups)
-    who = [", ".join(labels.get(p, p) for p in part["USUBJID"]) for _, part in by_time]
-    status = [", ".join(sorted(set(part["status"]))) for _, part in by_time]
-    counts = by_time.size().to_list()
+    shown = censored["USUBJID"].map(labels).fillna(censored["USUBJID"]).astype(str)
+    by_time = censored.assign(_shown=shown).groupby("time_days", sort=True)
+    counts = by_time.size()
+    times = counts.index.to_numpy(dtype=float)
+    who = by_time["_shown"].agg(_names).to_numpy(dtype=object)
+    status = by_time["status"].agg(lambda s: ", ".join(sorted(set(s)))).to_numpy(dtype=object)
     # Several patients censored at one time share one tick: say how many beside it.
     fig.add_scatter(
-        x=[t / factor for t in times], y=[100 * result.survival_at(t) for t in times],
+        x=times / factor, y=np.array([100 * result.survival_at(t) for t in times]),
         mode="markers+text", showlegend=False, legendgroup=result.label,
-        text=[f"×{n}" if n > 1 else "" for n in counts], textposition="top center",
+        text=np.where(counts.to_numpy() > 1, "×" + counts.astype(str).to_numpy(), ""),
+        textposition="top center",
         cliponaxis=False,  # a count at the last time may sit over the right margin
         textfont={"size": max(font_size - 2, 10), "color": colour},
         marker={"symbol": "line-ns-open", "size": font_size + 2, "color": colour,
                 "line": {"width": 2, "color": colour}},
-        customdata=list(zip(who, status, strict=True)),
+        customdata=np.column_stack([who, status]),
         hovertemplate=(f"<b>{result.label}</b><br>%{{customdata[1]}} at {time_word.lower()} "
                        f"%{{x:{x_format}}}: %{{customdata[0]}}<extra></extra>"),
         row=1, col=1,
