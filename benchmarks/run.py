@@ -55,7 +55,7 @@ def bench(patients: int | None, repeat: int, folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--patients", type=int, nargs="+", default=[0, 1000, 5000],
+    parser.add_argument("--patients", type=int, nargs="+", default=[0, 1000, 5000, 14000],
                         help="cohort sizes (0 = the default 14-patient trial)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
