@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -99,6 +100,31 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     check_params(query, params)
     cur = con.cursor()
     try:
-        return cur.execute(query.sql, params or None).df()
+        return share_equal_values(cur.execute(query.sql, params or None).df())
     finally:
         cur.close()
+
+
+def share_equal_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """Let equal values of each text column be one Python object.
+
+    DuckDB hands every VARCHAR value over as a Python string of its own: a sample table
+    repeating a USUBJID, PARAMCD and visit label on each of 300,000 rows holds a million
+    strings (hundreds of MB) where a few thousand distinct ones would do. The values and the
+    dtype (object) stay as they are; only the objects behind them are shared. Columns whose
+    values cannot be hashed (lists, structs) are left alone. Changes ``frame`` in place and
+    returns it.
+    """
+    for column in [c for c, dtype in frame.dtypes.items() if dtype == np.dtype(object)]:
+        values = frame[column].to_numpy()
+        try:
+            codes, uniques = pd.factorize(values)
+        except TypeError:  # unhashable values
+            continue
+        if len(uniques) in (0, len(values)):
+            continue
+        shared = np.asarray(uniques, dtype=object).take(codes)
+        missing = codes < 0
+        shared[missing] = values[missing]  # None, NaN and NA stay what they were
+        frame[column] = shared
+    return frame

@@ -13,7 +13,8 @@ time, visible patients, filter, arguments; see ``trialdash.fingerprint``). A res
 out as a deep copy (callers may modify what they get, as they could with ``st.cache_data``)
 unless the caller asks for the shared object (``shared=True``), promising not to modify it:
 figures, which Streamlit serialises without changing them. Sizes are estimates
-(:func:`estimate_bytes`): exact for NumPy data, sampled for Python strings.
+(:func:`estimate_bytes`): exact for NumPy data, sampled for Python strings (counted once
+per distinct object).
 """
 
 from __future__ import annotations
@@ -146,9 +147,12 @@ def _items_bytes(items: list, depth: int) -> int:
 
 
 def _objects_bytes(array: np.ndarray) -> int:
-    """Python objects referenced by an object array (strings, mostly), from a sample."""
+    """Python objects referenced by an object array (strings, mostly): the distinct objects
+    (equal values may share one, see ``trialdash.queries.share_equal_values``) times their
+    mean size in a sample."""
     if not len(array):
         return 0
     step = max(1, len(array) // SAMPLE)
     sampled = array[::step][:SAMPLE]
-    return int(sum(sys.getsizeof(v) for v in sampled) / len(sampled) * len(array))
+    distinct = len(pd.unique(np.fromiter(map(id, array), dtype=np.intp, count=len(array))))
+    return int(sum(sys.getsizeof(v) for v in sampled) / len(sampled) * distinct)

@@ -72,3 +72,11 @@ def test_functions_are_keyed_by_name_and_lambdas_refused():
 def test_unknown_objects_are_refused_not_keyed_by_identity():
     with pytest.raises(TypeError, match="cannot fingerprint a object"):
         fingerprint(object())
+
+
+def test_a_dict_of_texts_is_keyed_by_its_pairs_not_its_order():
+    labels = {"P1": "A", "P2": "B"}
+    assert fingerprint(labels) == fingerprint({"P2": "B", "P1": "A"})
+    assert fingerprint(labels) != fingerprint({"P1": "B", "P2": "A"})
+    assert fingerprint(labels) != fingerprint({"P1": "A", "P2": "B", "P3": "C"})
+    assert fingerprint({"a": "1"}) != fingerprint({"a": 1})
