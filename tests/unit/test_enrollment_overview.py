@@ -57,6 +57,23 @@ def test_cumulative_enrollment_marks_patients_not_infused_open(tiny):
     assert "(infused)" in markers[2].hovertemplate
 
 
+def test_cumulative_enrollment_of_many_patients_draws_webgl_markers_and_one_step_per_date():
+    """Hand-made: 600 patients consented on 30 dates (20 a day), every one infused, one dose
+    group: the markers are WebGL points, all 600 of them; the step line has one point per
+    date, at the count reached that day (20, 40, ... 600)."""
+    import pandas as pd
+
+    dates = pd.date_range("2024-01-01", periods=30).repeat(20)
+    enrolled = pd.DataFrame({"USUBJID": [f"S{i}" for i in range(600)], "date": dates,
+                             "dose_group": LOW, "COHORT": "1", "infused": "Y",
+                             "cumulative": range(1, 601)})
+    fig = figures.cumulative_enrollment(enrolled, [LOW])
+    line, *markers = fig.data
+    assert [t.type for t in markers] == ["scattergl"]
+    assert len(markers[0].x) == 600
+    assert list(line.y) == list(range(20, 601, 20)) and len(line.x) == 30
+
+
 def test_baseline_table_counts_infused_patients(tiny):
     """Infused: S1 (M, 20 y, T-ALL) and S2 (F, 60 y, AITL)."""
     table = enrollment.baseline_characteristics(tiny.cohort()).set_index("Characteristic")

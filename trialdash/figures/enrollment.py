@@ -41,6 +41,10 @@ def enrollment_by_dose(counts: pd.DataFrame, dose_groups: list[str], font_size: 
     return legend_on_top(fig, font_size)
 
 
+#: Above this many enrolled patients the cumulative-enrollment markers are WebGL points.
+WEBGL_MARKERS_ABOVE = 500
+
+
 def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_size: int = 14,
                           labels: dict[str, str] | None = None, calendar: bool = True
                           ) -> go.Figure:
@@ -58,8 +62,13 @@ def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_s
         months = (enrolled["date"] - enrolled["date"].min()).dt.days / DAYS_PER_MONTH
         enrolled = enrolled.assign(date=months.round(1))
     colours = dose_colour_map(dose_groups)
+    many = len(enrolled) > WEBGL_MARKERS_ABOVE
+    # Markers of thousands of patients as WebGL points (SVG takes seconds to draw them).
+    points = go.Scattergl if many else go.Scatter
     fig = go.Figure()
-    fig.add_scatter(x=enrolled["date"], y=enrolled["cumulative"], mode="lines",
+    # The step line needs one point per date: the count reached that day.
+    steps = enrolled.groupby("date", sort=True)["cumulative"].max()
+    fig.add_scatter(x=steps.index, y=steps.to_numpy(), mode="lines",
                     line={"shape": "hv", "color": "#888", "width": 2}, showlegend=False,
                     hoverinfo="skip")
     shown = enrolled["USUBJID"].map(labels).fillna(enrolled["USUBJID"]).to_numpy(str)
@@ -78,16 +87,16 @@ def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_s
             rows = np.flatnonzero(in_group & (is_infused == infused))
             if not len(rows):
                 continue
-            fig.add_scatter(
+            fig.add_trace(points(
                 x=enrolled["date"].iloc[rows], y=enrolled["cumulative"].to_numpy()[rows],
                 mode="markers", name=group, legendgroup=group,
                 showlegend=infused or not has_infused,
-                marker={"color": colours[group], "size": 12, "symbol": symbol,
+                marker={"color": colours[group], "size": 7 if many else 12, "symbol": symbol,
                         "line": {"width": 2, "color": colours[group]}},
                 text=shown[rows], customdata=cohort[rows],
                 hovertemplate=f"%{{text}} · {when}<br>{group} %{{customdata}} ({status})"
                               "<br>enrolled #%{y}<extra></extra>",
-            )
+            ))
     if calendar:
         fig.update_xaxes(tickformat="%b<br>%Y", tickangle=0, nticks=6)
     x_title = "Date of consent" if calendar else "Months since first consent"
