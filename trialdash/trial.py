@@ -8,10 +8,11 @@ takes a cohort, so they all apply the same filter and can say how many patients 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -23,6 +24,7 @@ from trialdash.study_labels import CAR_T_PROFILE, DISEASE_SUBTYPE, StudyLabels
 from trialdash.wording import Wording
 
 QueryRunner = Callable[..., pd.DataFrame]
+Result = TypeVar("Result")
 
 
 class Trial:
@@ -120,6 +122,25 @@ class Trial:
         """Every data-quality finding of the build (schema FINDINGS), study-level ones too."""
         return self.run("findings", subjects=None)
 
+    @cached_property
+    def _derived(self) -> dict[Hashable, object]:
+        return {}
+
+    def derived(self, key: Hashable, compute: Callable[[], Result]) -> Result:
+        """An intermediate result shared by analyses, computed once per Trial object.
+
+        ``compute`` must be a pure function of the snapshot (never of a filter); callers
+        must not modify the result in place.
+        """
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[return-value]
+
+    def teae_flag_values(self) -> pd.DataFrame:
+        """USUBJID, TRTEMFL: the distinct non-null treatment-emergent flags of each ADSL
+        subject's adverse events (which treatment-emergence rule applies)."""
+        return self.run("teae_flag_values")
+
 
 @dataclass
 class Cohort:
@@ -170,8 +191,36 @@ class Cohort:
     def labs(self, paramcds: list[str] | None = None) -> pd.DataFrame:
         return self.trial.run("lab_samples", subjects=self.ids, paramcds=paramcds)
 
+    def lab_nearest_samples(self, paramcds: list[str], landmarks: list[int],
+                            tolerance_days: int) -> pd.DataFrame:
+        """Per subject, PARAMCD and unit, the sample nearest each landmark day within the
+        tolerance (query ``lab_nearest_samples``)."""
+        return self.trial.run("lab_nearest_samples", subjects=self.ids, paramcds=paramcds,
+                              landmarks=landmarks, tolerance_days=tolerance_days)
+
+    def lab_peaks(self, paramcds: list[str], first_day: int, last_day: int) -> pd.DataFrame:
+        """Per subject and PARAMCD, the highest value from ``first_day`` to ``last_day`` and
+        the unit of the earliest sample with one (query ``lab_peaks``)."""
+        return self.trial.run("lab_peaks", subjects=self.ids, paramcds=paramcds,
+                              first_day=first_day, last_day=last_day)
+
     def endpoints(self) -> pd.DataFrame:
         return self.trial.run("endpoints")
+
+    @cached_property
+    def _derived(self) -> dict[Hashable, object]:
+        return {}
+
+    def derived(self, key: Hashable, compute: Callable[[], Result]) -> Result:
+        """An intermediate result shared by analyses (e.g. the treatment-emergent events of
+        a window), computed once per Cohort object, so a page's analyses do not repeat it.
+
+        ``compute`` must be a pure function of the cohort and ``key``; callers must not
+        modify the result in place.
+        """
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[return-value]
 
     def findings(self) -> pd.DataFrame:
         """Data-quality findings about the cohort's subjects, plus study-level findings (no

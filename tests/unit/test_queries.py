@@ -26,6 +26,12 @@ CASES = {
     "snapshot_meta": ({}, ["study_id"]),
     "findings": ({"subjects": None}, ["file", "row", "rule"]),
     "kinetics_parameters": ({}, ["PARAMCD"]),
+    "teae_flag_values": ({}, ["USUBJID", "TRTEMFL"]),
+    "lab_nearest_samples": ({"subjects": ALL, "paramcds": ["CD7LYMPH"], "landmarks": [0, 7],
+                             "tolerance_days": 7},
+                            ["USUBJID", "PARAMCD", "AVALU", "landmark"]),
+    "lab_peaks": ({"subjects": ALL, "paramcds": ["CD7LYMPH"], "first_day": -7,
+                   "last_day": 28}, ["USUBJID", "PARAMCD"]),
 }
 
 
@@ -122,3 +128,41 @@ def test_header_must_match_body(tmp_path):
     path.write_text("-- other_name: x\n-- grain: one row\n-- params: none\nSELECT 1\n")
     with pytest.raises(queries.QueryError, match="first line"):
         queries.parse(path)
+
+
+def test_teae_flag_values_are_distinct_per_subject(con):
+    """Fixture: all five ADAE rows (S1 x3, S2 x2) carry TRTEMFL 'Y' -> one row per subject."""
+    frame = queries.run(con, "teae_flag_values")
+    assert list(zip(frame["USUBJID"], frame["TRTEMFL"], strict=True)) == [("S1", "Y"),
+                                                                          ("S2", "Y")]
+
+
+def test_lab_nearest_samples_hand_count(con):
+    """Fixture: S1 CD7+ lymphocytes 400 on day -5 and 3 on day 10 (TRTSDT 2023-01-10), no
+    unit. Within 7 days: landmark 0 -> day -5 (5 days off; day 10 is 10 off), landmark 7 ->
+    day 10 (3 off; day -5 is 12 off). Landmark 28: no sample within 7 days, so the unit's
+    row has no landmark."""
+    near = queries.run(con, "lab_nearest_samples", subjects=ALL, paramcds=["CD7LYMPH"],
+                       landmarks=[0, 7], tolerance_days=7)
+    assert list(zip(near["USUBJID"], near["landmark"], near["day"], near["AVAL"],
+                    strict=True)) == [("S1", 0, -5, 400.0), ("S1", 7, 10, 3.0)]
+    assert near["AVALU"].isna().all()
+    none_near = queries.run(con, "lab_nearest_samples", subjects=ALL, paramcds=["CD7LYMPH"],
+                            landmarks=[28], tolerance_days=7)
+    assert list(none_near["USUBJID"]) == ["S1"]
+    assert none_near[["landmark", "day", "AVAL"]].isna().all(axis=None)
+    assert queries.run(con, "lab_nearest_samples", subjects=["S2"], paramcds=["CD7LYMPH"],
+                       landmarks=[0], tolerance_days=7).empty
+
+
+def test_lab_peaks_hand_count(con):
+    """Fixture as above: days -7 to 28 hold both samples (peak 400, 2 samples); days 0 to 28
+    only day 10 (peak 3, 1 sample)."""
+    wide = queries.run(con, "lab_peaks", subjects=ALL, paramcds=["CD7LYMPH"], first_day=-7,
+                       last_day=28)
+    assert list(zip(wide["USUBJID"], wide["peak"], wide["n_samples"], strict=True)) == [
+        ("S1", 400.0, 2)]
+    after = queries.run(con, "lab_peaks", subjects=ALL, paramcds=["CD7LYMPH"], first_day=0,
+                        last_day=28)
+    assert list(zip(after["USUBJID"], after["peak"], after["n_samples"], strict=True)) == [
+        ("S1", 3.0, 1)]
