@@ -179,6 +179,11 @@ class Cohort:
         return self.trial.run("ae_max_grade_by_subject_term", subjects=self.ids,
                               window_days=window_days)
 
+    def syndrome_worst_grades(self) -> pd.DataFrame:
+        """USUBJID, aesi, worst_grade: each subject's worst CRS and ICANS grade (ASTCT, else
+        the derived grade), every event (query ``syndrome_worst_grades``)."""
+        return self.trial.run("syndrome_worst_grades", subjects=self.ids)
+
     def responses(self) -> pd.DataFrame:
         return self.trial.run("response_assessments", subjects=self.ids)
 
@@ -190,6 +195,16 @@ class Cohort:
 
     def labs(self, paramcds: list[str] | None = None) -> pd.DataFrame:
         return self.trial.run("lab_samples", subjects=self.ids, paramcds=paramcds)
+
+    def kinetics_profile_samples(self, paramcd: str = "TRANSGEN") -> pd.DataFrame:
+        """The samples of one ADPC parameter with only the columns profiles use (query
+        ``kinetics_profile_samples``; :meth:`kinetics` has every column)."""
+        return self.trial.run("kinetics_profile_samples", subjects=self.ids, paramcd=paramcd)
+
+    def lab_values(self, paramcds: list[str]) -> pd.DataFrame:
+        """Laboratory values (USUBJID, dose group, subtype, PARAMCD, AVAL, AVALU, day) of the
+        chosen parameters (query ``lab_values``; :meth:`labs` has every column)."""
+        return self.trial.run("lab_values", subjects=self.ids, paramcds=paramcds)
 
     def lab_nearest_samples(self, paramcds: list[str], landmarks: list[int],
                             tolerance_days: int) -> pd.DataFrame:

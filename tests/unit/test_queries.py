@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 from tiny_trial import build_tiny
 
@@ -32,6 +33,9 @@ CASES = {
                             ["USUBJID", "PARAMCD", "AVALU", "landmark"]),
     "lab_peaks": ({"subjects": ALL, "paramcds": ["CD7LYMPH"], "first_day": -7,
                    "last_day": 28}, ["USUBJID", "PARAMCD"]),
+    "kinetics_profile_samples": ({"subjects": ALL, "paramcd": "TRANSGEN"}, ["USUBJID", "day"]),
+    "lab_values": ({"subjects": ALL, "paramcds": ["CD7LYMPH"]}, ["USUBJID", "PARAMCD", "day"]),
+    "syndrome_worst_grades": ({"subjects": ALL}, ["USUBJID", "aesi"]),
 }
 
 
@@ -166,3 +170,27 @@ def test_lab_peaks_hand_count(con):
                         last_day=28)
     assert list(zip(after["USUBJID"], after["peak"], after["n_samples"], strict=True)) == [
         ("S1", 3.0, 1)]
+
+
+def test_syndrome_worst_grades_hand_count(con):
+    """Fixture: S1 has CRS with ASTCT grades 2 and 1 -> 2; S2 ICANS ASTCT 1 -> 1 (the
+    neutropenia and the lung infection are no syndrome)."""
+    frame = queries.run(con, "syndrome_worst_grades", subjects=ALL)
+    assert list(zip(frame["USUBJID"], frame["aesi"], frame["worst_grade"], strict=True)) == [
+        ("S1", "CRS", 2), ("S2", "ICANS", 1)]
+    assert queries.run(con, "syndrome_worst_grades", subjects=["S3"]).empty
+
+
+def test_narrow_queries_keep_the_rows_and_values_of_the_wide_ones(con):
+    """kinetics_profile_samples and lab_values are kinetics_samples and lab_samples with fewer
+    columns: the fixture's 3 transgene samples of S1 (BLQ day 0, 10,000 day 13, 200 day 28)
+    and 2 CD7+ counts (400 day -5, 3 day 10), same rows, same order, same values."""
+    narrow = queries.run(con, "kinetics_profile_samples", subjects=ALL, paramcd="TRANSGEN")
+    wide = queries.run(con, "kinetics_samples", subjects=ALL, paramcd="TRANSGEN")
+    assert list(narrow["day"]) == [0, 13, 28]
+    assert list(narrow["blq"]) == ["Y", "N", "N"]
+    pd.testing.assert_frame_equal(narrow, wide[list(narrow.columns)])
+    labs = queries.run(con, "lab_values", subjects=ALL, paramcds=["CD7LYMPH"])
+    assert list(zip(labs["day"], labs["AVAL"], strict=True)) == [(-5, 400.0), (10, 3.0)]
+    every = queries.run(con, "lab_samples", subjects=ALL, paramcds=["CD7LYMPH"])
+    pd.testing.assert_frame_equal(labs, every[list(labs.columns)])

@@ -23,7 +23,7 @@ Assumptions
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -110,7 +110,7 @@ def is_blq(frame: pd.DataFrame) -> pd.Series:
     """
     value = pd.to_numeric(frame["AVAL"], errors="coerce")
     lloq = pd.to_numeric(frame["LLOQ"], errors="coerce")
-    flagged = frame["blq"].astype("object").map(_flag_is_set).astype(bool)
+    flagged = _flags_set(frame["blq"])
     quantifiable = value.notna() & (value > 0) & ~(value < lloq).fillna(False) & ~flagged
     return ~quantifiable.astype(bool)
 
@@ -120,6 +120,16 @@ def _flag_is_set(flag) -> bool:
     if isinstance(flag, str):
         return flag.strip().upper() == "Y"
     return False if pd.isna(flag) else bool(flag)
+
+
+def _flags_set(flags: pd.Series) -> pd.Series:
+    """:func:`_flag_is_set` of every flag, each distinct value read once (missing: False)."""
+    values = flags.astype("object")
+    present = values.notna()
+    out = pd.Series(False, index=values.index, dtype=bool)
+    distinct = pd.unique(values[present])
+    out[present] = values[present].map({v: _flag_is_set(v) for v in distinct}).astype(bool)
+    return out
 
 
 def visit_day(frame: pd.DataFrame) -> pd.Series:
@@ -136,6 +146,9 @@ def _infused_samples(cohort: Cohort, raw: pd.DataFrame) -> pd.DataFrame:
 def kinetic_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfiles:
     """Samples of one ADPC parameter, BLQ flagged and placed at the LLOQ for drawing.
 
+    Computed once per cohort and parameter (profiles, NCA, persistence and the CD7+ chart
+    share it): callers must not modify the result in place.
+
     Parameters
     ----------
     cohort : Cohort
@@ -151,7 +164,12 @@ def kinetic_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfile
         LLOQ when BLQ, never 0), after_hsct (bool: sampled after a consolidative allo-HSCT,
         when donor cells, not CAR-T, make up the graft; ADSL ``hsct_day``).
     """
-    raw = _infused_samples(cohort, cohort.kinetics(paramcd)).copy()
+    return cohort.derived(("kinetic_profiles", paramcd),
+                          lambda: _kinetic_profiles(cohort, paramcd))
+
+
+def _kinetic_profiles(cohort: Cohort, paramcd: str) -> KineticProfiles:
+    raw = _infused_samples(cohort, cohort.kinetics_profile_samples(paramcd)).copy()
     for column in PROFILE_COLUMNS:
         if column not in raw.columns:
             raw[column] = pd.NA
@@ -162,8 +180,8 @@ def kinetic_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfile
     raw["plotted_value"] = raw["AVAL"].where(~raw["blq"], raw["LLOQ"])
     samples = raw[PROFILE_COLUMNS].sort_values(["dose_order", "USUBJID", "day"], kind="stable")
     samples = samples.astype({"blq": bool, "after_hsct": bool}).reset_index(drop=True)
-    sampled = set(samples["USUBJID"])
-    not_sampled = [p for p in cohort.infused["USUBJID"] if p not in sampled]
+    infused = cohort.infused["USUBJID"]
+    not_sampled = list(infused[~infused.isin(samples["USUBJID"])])
     units = samples["AVALU"].dropna()
     unit = UNITS.get(paramcd) or (str(units.iloc[0]) if len(units) else "")
     return KineticProfiles(cohort.count, paramcd, unit, samples, not_sampled)
@@ -182,8 +200,11 @@ def _after_hsct(cohort: Cohort, samples: pd.DataFrame) -> pd.Series:
 
 @cohort_analysis
 def transgene_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfiles:
-    """Transgene (or, with ``paramcd="CARPCT"``, % CAR+) profiles; see :func:`kinetic_profiles`."""
-    return kinetic_profiles(cohort, paramcd)
+    """Transgene (or, with ``paramcd="CARPCT"``, % CAR+) profiles; see :func:`kinetic_profiles`.
+
+    The samples are a copy, so the caller may change them."""
+    profiles = kinetic_profiles(cohort, paramcd)
+    return replace(profiles, samples=profiles.samples.copy())
 
 
 # --- median band ---------------------------------------------------------------------------
@@ -455,7 +476,7 @@ def cd7_with_cart(cohort: Cohort) -> CD7WithCart:
         "plotted_value": transgene["plotted_value"],
         "blq": transgene["blq"], "unit": UNITS[TRANSGENE],
     })
-    labs = _infused_samples(cohort, cohort.labs([CD7_LYMPHOCYTES]))
+    labs = _infused_samples(cohort, cohort.lab_values([CD7_LYMPHOCYTES]))
     labs = labs[labs["PARAMCD"] == CD7_LYMPHOCYTES]
     value = pd.to_numeric(labs["AVAL"], errors="coerce").astype(float)
     cd7 = pd.DataFrame({

@@ -252,7 +252,13 @@ def normalise_responses(values: pd.Series) -> pd.Series:
 
 
 def infused_assessments(cohort: Cohort) -> pd.DataFrame:
-    """ADRS rows of the cohort's infused patients with ``response`` = normalised AVALC."""
+    """ADRS rows of the cohort's infused patients with ``response`` = normalised AVALC.
+
+    Read and normalised once per cohort; each call returns its own copy."""
+    return cohort.derived(("infused_assessments",), lambda: _infused_assessments(cohort)).copy()
+
+
+def _infused_assessments(cohort: Cohort) -> pd.DataFrame:
     records = cohort.responses()
     records = records[records["USUBJID"].isin(cohort.infused["USUBJID"])].copy()
     records["PARAMCD"] = records["PARAMCD"].astype("object").str.strip().str.upper()
