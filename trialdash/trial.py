@@ -179,6 +179,11 @@ class Cohort:
         return self.trial.run("ae_max_grade_by_subject_term", subjects=self.ids,
                               window_days=window_days)
 
+    def safety_events(self) -> pd.DataFrame:
+        """Adverse events, whole follow-up, with the columns the safety tables use (query
+        ``safety_events``; :meth:`adverse_events` has every column)."""
+        return self.trial.run("safety_events", subjects=self.ids)
+
     def syndrome_worst_grades(self) -> pd.DataFrame:
         """USUBJID, aesi, worst_grade: each subject's worst CRS and ICANS grade (ASTCT, else
         the derived grade), every event (query ``syndrome_worst_grades``)."""

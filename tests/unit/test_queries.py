@@ -36,6 +36,7 @@ CASES = {
     "kinetics_profile_samples": ({"subjects": ALL, "paramcd": "TRANSGEN"}, ["USUBJID", "day"]),
     "lab_values": ({"subjects": ALL, "paramcds": ["CD7LYMPH"]}, ["USUBJID", "PARAMCD", "day"]),
     "syndrome_worst_grades": ({"subjects": ALL}, ["USUBJID", "aesi"]),
+    "safety_events": ({"subjects": ALL}, ["USUBJID", "AEDECOD", "start_day"]),
 }
 
 
@@ -194,3 +195,13 @@ def test_narrow_queries_keep_the_rows_and_values_of_the_wide_ones(con):
     assert list(zip(labs["day"], labs["AVAL"], strict=True)) == [(-5, 400.0), (10, 3.0)]
     every = queries.run(con, "lab_samples", subjects=ALL, paramcds=["CD7LYMPH"])
     pd.testing.assert_frame_equal(labs, every[list(labs.columns)])
+
+
+def test_safety_events_is_a_narrow_copy_of_adverse_events(con):
+    """safety_events holds the rows of adverse_events (whole follow-up) in the same order:
+    the fixture's 5 events (S1 AESEQ 1-3 with CTCAE grades 2, 4, 1; S2 AESEQ 1-2 with 1, 3)."""
+    events = queries.run(con, "safety_events", subjects=ALL)
+    assert list(zip(events["USUBJID"], events["AETOXGR"], strict=True)) == [
+        ("S1", 2), ("S1", 4), ("S1", 1), ("S2", 1), ("S2", 3)]
+    wide = queries.run(con, "adverse_events", subjects=ALL, window_days=None)
+    pd.testing.assert_frame_equal(events, wide[list(events.columns)])

@@ -35,7 +35,12 @@ import pandas as pd
 from trialdash.analysis.escalation import dlt_evaluable
 from trialdash.analysis.flags import is_yes
 from trialdash.analysis.memo import cohort_analysis
-from trialdash.analysis.safety import DLT_WINDOW_DAYS, SYNDROMES, crs_icans_episodes
+from trialdash.analysis.safety import (
+    DLT_WINDOW_DAYS,
+    SYNDROMES,
+    crs_icans_episodes,
+    infused_events,
+)
 from trialdash.analysis.stats import format_n_of_N, median_range
 from trialdash.trial import Cohort
 
@@ -112,7 +117,7 @@ def _grade5_terms(cohort: Cohort) -> pd.Series:
     """USUBJID -> '; '-joined terms of grade 5 ADAE events (CTCAE grade 5 = death)."""
     if not cohort.trial.has("adae"):
         return pd.Series(dtype="object")
-    events = cohort.adverse_events(None)
+    events = infused_events(cohort)
     fatal = events[pd.to_numeric(events["AETOXGR"], errors="coerce").eq(5)]
     return fatal.groupby("USUBJID")["AEDECOD"].agg(lambda terms: "; ".join(dict.fromkeys(terms)))
 
@@ -312,7 +317,7 @@ def dlt_listing(cohort: Cohort, labels: dict[str, str] | None = None) -> pd.Data
     """
     infused = cohort.infused
     evaluable = pd.Series(dlt_evaluable(infused).to_numpy(), index=infused["USUBJID"])
-    events = cohort.adverse_events(None) if cohort.trial.has("adae") else pd.DataFrame(
+    events = infused_events(cohort) if cohort.trial.has("adae") else pd.DataFrame(
         columns=["USUBJID", "AEDLTFL"])
     flagged = events[is_yes(events["AEDLTFL"]) & events["USUBJID"].isin(infused["USUBJID"])]
     without_event = infused[is_yes(infused["DLTFL"]) & ~infused["USUBJID"].isin(

@@ -57,6 +57,7 @@ __all__ = [
     "events_by_period",
     "grade_threshold_label",
     "incidence_label",
+    "infused_events",
     "teae_rule",
     "teae_summary",
     "window_label",
@@ -171,11 +172,11 @@ def cohort_teae_rule(cohort: Cohort) -> TEAERule:
     return trial.derived(("teae_rule",), lambda: teae_rule(trial.teae_flag_values()))
 
 
-def _infused_events(cohort: Cohort) -> pd.DataFrame:
-    """Every adverse event of the cohort's infused patients, whole follow-up (once per
-    cohort; do not modify)."""
+def infused_events(cohort: Cohort) -> pd.DataFrame:
+    """Every adverse event of the cohort's infused patients, whole follow-up, with the
+    columns of the ``safety_events`` query. Read once per cohort: do not modify the result."""
     def compute() -> pd.DataFrame:
-        events = cohort.adverse_events(None)
+        events = cohort.safety_events()
         return events[events["USUBJID"].isin(cohort.infused["USUBJID"])].reset_index(drop=True)
 
     return cohort.derived(("infused_events",), compute)
@@ -185,7 +186,7 @@ def _teae(cohort: Cohort, window_days: int | None) -> pd.DataFrame:
     """Treatment-emergent events of infused patients within the window (see module notes);
     computed once per cohort and window (do not modify)."""
     def compute() -> pd.DataFrame:
-        events = _infused_events(cohort)
+        events = infused_events(cohort)
         keep = _is_emergent(events, cohort_teae_rule(cohort), window_days)
         return events[keep].reset_index(drop=True)
 
@@ -626,7 +627,7 @@ def _period_events(cohort: Cohort) -> pd.DataFrame:
     """The events :func:`events_by_period` counts (lymphodepletion period, or emergent from
     day 0 on), with their period: USUBJID, AEBODSYS, grade, period. Once per cohort."""
     def compute() -> pd.DataFrame:
-        events = _infused_events(cohort)
+        events = infused_events(cohort)
         period = _period_of(events, cohort.infused)
         emergent = _is_emergent(events, cohort_teae_rule(cohort), None)
         counted = events.assign(period=period)[period.eq(PERIODS[0]).fillna(False) | emergent]
