@@ -137,7 +137,6 @@ def swimmer_lanes(cohort: Cohort, sort: SortKey = "duration") -> SwimmerData:
     infused = cohort.infused.reset_index(drop=True)
     best = best_response(cohort).set_index("USUBJID")
     records = infused_assessments(cohort)
-    records["day"] = pd.to_numeric(records["day"], errors="coerce")
     ovr = records[records["PARAMCD"] == "OVR"]
     counted_ovr = counted_assessments(ovr, infused)
     ids = infused["USUBJID"]
