@@ -93,7 +93,11 @@ def _numeric(values: pd.Series) -> pd.Series:
 
 
 def _cleaned_flag(flag: pd.Series) -> pd.Series:
-    return flag.astype("object").str.strip().str.upper().replace("", None)
+    """Flags stripped and upper case, blanks missing; each distinct value cleaned once."""
+    raw = flag.astype("object")
+    distinct = pd.Series(pd.unique(raw.dropna()), dtype="object")
+    cleaned = distinct.str.strip().str.upper().replace("", None)
+    return raw.map(dict(zip(distinct, cleaned, strict=True)))
 
 
 @dataclass(frozen=True)
