@@ -45,7 +45,7 @@ from trialdash.analysis.response import (
     evaluable_population,
     format_rate,
     infused_assessments,
-    is_responder,
+    responder_mask,
     window_counted_assessments,
 )
 from trialdash.analysis.stats import proportion
@@ -143,7 +143,7 @@ def _column(patients: pd.DataFrame, result: CarTResponse) -> list[str]:
     evaluable = patients[patients["evaluable"]]
     n = len(evaluable)
     best = evaluable["best"]
-    orr = sum(is_responder(b, s) for b, s in zip(best, evaluable["subtype"], strict=True))
+    orr = int(responder_mask(best, evaluable["subtype"]).sum())
     marrow = evaluable["marrow_best"].dropna()
     em = evaluable["em_best"].dropna()
     relapses = patients["relapse_cd7"].dropna()

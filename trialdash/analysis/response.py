@@ -429,7 +429,7 @@ def group_definition(subtypes: pd.Series, definition: str | None = None) -> str:
     the study's ``definition`` when its criteria give one."""
     if definition:
         return definition
-    leukaemia = subtypes.map(is_leukaemia).astype(bool)
+    leukaemia = per_value(subtypes, is_leukaemia).astype(bool)
     if leukaemia.all() and len(leukaemia):
         return LEUKAEMIA_DEFINITION
     if not leukaemia.any():
