@@ -201,10 +201,10 @@ class Cohort:
     def labs(self, paramcds: list[str] | None = None) -> pd.DataFrame:
         return self.trial.run("lab_samples", subjects=self.ids, paramcds=paramcds)
 
-    def kinetics_profile_samples(self, paramcd: str = "TRANSGEN") -> pd.DataFrame:
-        """The samples of one ADPC parameter with only the columns profiles use (query
-        ``kinetics_profile_samples``; :meth:`kinetics` has every column)."""
-        return self.trial.run("kinetics_profile_samples", subjects=self.ids, paramcd=paramcd)
+    def kinetic_profile(self, paramcd: str = "TRANSGEN") -> pd.DataFrame:
+        """The samples of one ADPC parameter with their BLQ status, drawn value and
+        after-allo-HSCT flag (query ``kinetic_profile``; :meth:`kinetics` has every column)."""
+        return self.trial.run("kinetic_profile", subjects=self.ids, paramcd=paramcd)
 
     def lab_values(self, paramcds: list[str]) -> pd.DataFrame:
         """Laboratory values (USUBJID, dose group, subtype, PARAMCD, AVAL, AVALU, day) of the

@@ -33,7 +33,7 @@ CASES = {
                             ["USUBJID", "PARAMCD", "AVALU", "landmark"]),
     "lab_peaks": ({"subjects": ALL, "paramcds": ["CD7LYMPH"], "first_day": -7,
                    "last_day": 28}, ["USUBJID", "PARAMCD"]),
-    "kinetics_profile_samples": ({"subjects": ALL, "paramcd": "TRANSGEN"}, ["USUBJID", "day"]),
+    "kinetic_profile": ({"subjects": ALL, "paramcd": "TRANSGEN"}, ["USUBJID", "day"]),
     "lab_values": ({"subjects": ALL, "paramcds": ["CD7LYMPH"]}, ["USUBJID", "PARAMCD", "day"]),
     "syndrome_worst_grades": ({"subjects": ALL}, ["USUBJID", "aesi"]),
     "safety_events": ({"subjects": ALL}, ["USUBJID", "AEDECOD", "start_day"]),
@@ -182,15 +182,24 @@ def test_syndrome_worst_grades_hand_count(con):
     assert queries.run(con, "syndrome_worst_grades", subjects=["S3"]).empty
 
 
-def test_narrow_queries_keep_the_rows_and_values_of_the_wide_ones(con):
-    """kinetics_profile_samples and lab_values are kinetics_samples and lab_samples with fewer
-    columns: the fixture's 3 transgene samples of S1 (BLQ day 0, 10,000 day 13, 200 day 28)
-    and 2 CD7+ counts (400 day -5, 3 day 10), same rows, same order, same values."""
-    narrow = queries.run(con, "kinetics_profile_samples", subjects=ALL, paramcd="TRANSGEN")
+def test_kinetic_profile_flags_blq_and_draws_it_at_the_lloq(con):
+    """Fixture: S1 transgene day 0 flagged BLQ without value, day 13 10,000, day 28 200,
+    LLOQ 50, no allo-HSCT: BLQ only on day 0, drawn at the LLOQ (50); the others at their
+    value; the rows and values of kinetics_samples, same order."""
+    profile = queries.run(con, "kinetic_profile", subjects=ALL, paramcd="TRANSGEN")
+    assert list(profile["day"]) == [0, 13, 28]
+    assert list(profile["blq"]) == [True, False, False]
+    assert list(profile["plotted_value"]) == [50.0, 10000.0, 200.0]
+    assert not profile["after_hsct"].any()
     wide = queries.run(con, "kinetics_samples", subjects=ALL, paramcd="TRANSGEN")
-    assert list(narrow["day"]) == [0, 13, 28]
-    assert list(narrow["blq"]) == ["Y", "N", "N"]
-    pd.testing.assert_frame_equal(narrow, wide[list(narrow.columns)])
+    shared = ["USUBJID", "dose_group", "dose_order", "subtype", "PARAMCD", "day",
+              "nominal_day", "AVAL", "AVALU", "LLOQ"]
+    pd.testing.assert_frame_equal(profile[shared], wide[shared])
+
+
+def test_lab_values_keep_the_rows_and_values_of_lab_samples(con):
+    """lab_values is lab_samples with fewer columns: the fixture's 2 CD7+ counts of S1 (400
+    on day -5, 3 on day 10), same rows, same order, same values."""
     labs = queries.run(con, "lab_values", subjects=ALL, paramcds=["CD7LYMPH"])
     assert list(zip(labs["day"], labs["AVAL"], strict=True)) == [(-5, 400.0), (10, 3.0)]
     every = queries.run(con, "lab_samples", subjects=ALL, paramcds=["CD7LYMPH"])

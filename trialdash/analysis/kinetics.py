@@ -9,7 +9,8 @@ Assumptions
   visit. Where a sample has no nominal day (an import without NFRLT) its actual day stands in
   for the visit (:func:`visit_day`).
 * A sample is *quantifiable* when it is not flagged BLQ, its value is present and > 0 and not
-  below its LLOQ; every other sample is *BLQ* (the same rule as :mod:`trialdash.analysis.nca`).
+  below its LLOQ; every other sample is *BLQ* (the same rule as :mod:`trialdash.analysis.nca`;
+  applied in SQL by the ``kinetic_profile`` query).
   BLQ samples are kept, never set to zero and never dropped: for drawing they are placed AT the
   LLOQ (``plotted_value``), and the median/IQR band counts them at the LLOQ too. A BLQ sample
   without a known LLOQ has no plotted value.
@@ -103,35 +104,6 @@ class KineticProfiles:
         return sorted(pd.to_numeric(self.samples["LLOQ"], errors="coerce").dropna().unique())
 
 
-def is_blq(frame: pd.DataFrame) -> pd.Series:
-    """True for samples that are not quantifiable (see the module notes).
-
-    Expects columns ``AVAL``, ``LLOQ`` and a BLQ flag ``blq`` ('Y'/'N' or bool).
-    """
-    value = pd.to_numeric(frame["AVAL"], errors="coerce")
-    lloq = pd.to_numeric(frame["LLOQ"], errors="coerce")
-    flagged = _flags_set(frame["blq"])
-    quantifiable = value.notna() & (value > 0) & ~(value < lloq).fillna(False) & ~flagged
-    return ~quantifiable.astype(bool)
-
-
-def _flag_is_set(flag) -> bool:
-    """A BLQ flag as given: 'Y'/'N' text or a boolean; missing means not flagged."""
-    if isinstance(flag, str):
-        return flag.strip().upper() == "Y"
-    return False if pd.isna(flag) else bool(flag)
-
-
-def _flags_set(flags: pd.Series) -> pd.Series:
-    """:func:`_flag_is_set` of every flag, each distinct value read once (missing: False)."""
-    values = flags.astype("object")
-    present = values.notna()
-    out = pd.Series(False, index=values.index, dtype=bool)
-    distinct = pd.unique(values[present])
-    out[present] = values[present].map({v: _flag_is_set(v) for v in distinct}).astype(bool)
-    return out
-
-
 def visit_day(frame: pd.DataFrame) -> pd.Series:
     """The nominal visit day of each sample, falling back to the actual day when missing."""
     return pd.to_numeric(frame["nominal_day"], errors="coerce").fillna(
@@ -169,33 +141,18 @@ def kinetic_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfile
 
 
 def _kinetic_profiles(cohort: Cohort, paramcd: str) -> KineticProfiles:
-    raw = _infused_samples(cohort, cohort.kinetics_profile_samples(paramcd)).copy()
-    for column in PROFILE_COLUMNS:
-        if column not in raw.columns:
-            raw[column] = pd.NA
-    raw["after_hsct"] = _after_hsct(cohort, raw)
-    raw["blq"] = is_blq(raw) if len(raw) else pd.Series(dtype=bool)
-    for column in ("day", "nominal_day", "AVAL", "LLOQ"):
-        raw[column] = pd.to_numeric(raw[column], errors="coerce").astype(float)
-    raw["plotted_value"] = raw["AVAL"].where(~raw["blq"], raw["LLOQ"])
-    samples = raw[PROFILE_COLUMNS].sort_values(["dose_order", "USUBJID", "day"], kind="stable")
+    """The ``kinetic_profile`` query applies the BLQ rule of the module notes, the LLOQ
+    placement and the after-allo-HSCT flag in SQL."""
+    raw = _infused_samples(cohort, cohort.kinetic_profile(paramcd))
+    numbers = {column: pd.to_numeric(raw[column], errors="coerce").astype(float)
+               for column in ("day", "nominal_day", "AVAL", "LLOQ", "plotted_value")}
+    samples = raw.assign(**numbers)[PROFILE_COLUMNS]
     samples = samples.astype({"blq": bool, "after_hsct": bool}).reset_index(drop=True)
     infused = cohort.infused["USUBJID"]
     not_sampled = list(infused[~infused.isin(samples["USUBJID"])])
     units = samples["AVALU"].dropna()
     unit = UNITS.get(paramcd) or (str(units.iloc[0]) if len(units) else "")
     return KineticProfiles(cohort.count, paramcd, unit, samples, not_sampled)
-
-
-def _after_hsct(cohort: Cohort, samples: pd.DataFrame) -> pd.Series:
-    """True for samples taken after the patient's consolidative allo-HSCT day."""
-    infused = cohort.infused
-    if "hsct_day" not in infused.columns or samples.empty:
-        return pd.Series(False, index=samples.index, dtype=bool)
-    hsct = pd.to_numeric(samples["USUBJID"].map(infused.set_index("USUBJID")["hsct_day"]),
-                         errors="coerce")
-    day = pd.to_numeric(samples["day"], errors="coerce")
-    return (day > hsct).fillna(False).astype(bool)
 
 
 @cohort_analysis
