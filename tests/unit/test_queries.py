@@ -214,3 +214,16 @@ def test_safety_events_is_a_narrow_copy_of_adverse_events(con):
         ("S1", 2), ("S1", 4), ("S1", 1), ("S2", 1), ("S2", 3)]
     wide = queries.run(con, "adverse_events", subjects=ALL, window_days=None)
     pd.testing.assert_frame_equal(events, wide[list(events.columns)])
+
+
+def test_repeated_text_shares_one_string_per_value(con):
+    """Fixture: ADAE has 5 events of 2 subjects (S1 x3, S2 x2) in 2 dose groups. After a query
+    each distinct USUBJID is one object; values, missing ones and dtypes are unchanged."""
+    events = queries.run(con, "adverse_events", subjects=ALL, window_days=None)
+    assert list(events["USUBJID"]) == ["S1", "S1", "S1", "S2", "S2"]
+    assert len({id(value) for value in events["USUBJID"]}) == 2
+    mixed = pd.DataFrame({"flag": ["Y", None, "Y", float("nan"), "N", "Y"],
+                          "n": [1, 2, 3, 4, 5, 6], "lists": [[1], [2], [1], [3], [4], [5]]})
+    shared = queries.share_repeated_text(mixed.copy())
+    pd.testing.assert_frame_equal(shared, mixed)
+    assert shared["flag"].iloc[0] is shared["flag"].iloc[2]
