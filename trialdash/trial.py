@@ -27,7 +27,26 @@ QueryRunner = Callable[..., pd.DataFrame]
 Result = TypeVar("Result")
 
 
-class Trial:
+class KeepsDerived:
+    """Keeps intermediate results that several analyses share (e.g. the treatment-emergent
+    events of a window) for the life of the object, so a page's analyses compute each once.
+    A Trial's are pure functions of its snapshot, a Cohort's of its snapshot and filter."""
+
+    @cached_property
+    def _derived(self) -> dict[Hashable, object]:
+        return {}
+
+    def derived(self, key: Hashable, compute: Callable[[], Result]) -> Result:
+        """``compute()`` the first time ``key`` is asked for, the kept result afterwards.
+
+        Callers must not modify the result in place.
+        """
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[return-value]
+
+
+class Trial(KeepsDerived):
     """A snapshot: its meta data and a runner for its named queries."""
 
     def __init__(self, run: QueryRunner, meta: dict, memo: Memo | None = None):
@@ -122,20 +141,6 @@ class Trial:
         """Every data-quality finding of the build (schema FINDINGS), study-level ones too."""
         return self.run("findings", subjects=None)
 
-    @cached_property
-    def _derived(self) -> dict[Hashable, object]:
-        return {}
-
-    def derived(self, key: Hashable, compute: Callable[[], Result]) -> Result:
-        """An intermediate result shared by analyses, computed once per Trial object.
-
-        ``compute`` must be a pure function of the snapshot (never of a filter); callers
-        must not modify the result in place.
-        """
-        if key not in self._derived:
-            self._derived[key] = compute()
-        return self._derived[key]  # type: ignore[return-value]
-
     def teae_flag_values(self) -> pd.DataFrame:
         """USUBJID, TRTEMFL: the distinct non-null treatment-emergent flags of each ADSL
         subject's adverse events (which treatment-emergence rule applies)."""
@@ -143,7 +148,7 @@ class Trial:
 
 
 @dataclass
-class Cohort:
+class Cohort(KeepsDerived):
     """The trial restricted by a filter. Data sets load on first use."""
 
     trial: Trial
@@ -226,21 +231,6 @@ class Cohort:
 
     def endpoints(self) -> pd.DataFrame:
         return self.trial.run("endpoints")
-
-    @cached_property
-    def _derived(self) -> dict[Hashable, object]:
-        return {}
-
-    def derived(self, key: Hashable, compute: Callable[[], Result]) -> Result:
-        """An intermediate result shared by analyses (e.g. the treatment-emergent events of
-        a window), computed once per Cohort object, so a page's analyses do not repeat it.
-
-        ``compute`` must be a pure function of the cohort and ``key``; callers must not
-        modify the result in place.
-        """
-        if key not in self._derived:
-            self._derived[key] = compute()
-        return self._derived[key]  # type: ignore[return-value]
 
     def findings(self) -> pd.DataFrame:
         """Data-quality findings about the cohort's subjects, plus study-level findings (no
