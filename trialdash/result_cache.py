@@ -148,7 +148,7 @@ def _items_bytes(items: list, depth: int) -> int:
 
 def _objects_bytes(array: np.ndarray) -> int:
     """Python objects referenced by an object array (strings, mostly): the distinct objects
-    (equal values may share one, see ``trialdash.queries.share_equal_values``) times their
+    (equal values may share one, see ``trialdash.queries.share_repeated_text``) times their
     mean size in a sample."""
     if not len(array):
         return 0

@@ -8,10 +8,11 @@ takes a cohort, so they all apply the same filter and can say how many patients 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -23,9 +24,29 @@ from trialdash.study_labels import CAR_T_PROFILE, DISEASE_SUBTYPE, StudyLabels
 from trialdash.wording import Wording
 
 QueryRunner = Callable[..., pd.DataFrame]
+Result = TypeVar("Result")
 
 
-class Trial:
+class KeepsDerived:
+    """Keeps intermediate results that several analyses share (e.g. the treatment-emergent
+    events of a window) for the life of the object, so a page's analyses compute each once.
+    A Trial's are pure functions of its snapshot, a Cohort's of its snapshot and filter."""
+
+    @cached_property
+    def _derived(self) -> dict[Hashable, object]:
+        return {}
+
+    def derived(self, key: Hashable, compute: Callable[[], Result]) -> Result:
+        """``compute()`` the first time ``key`` is asked for, the kept result afterwards.
+
+        Callers must not modify the result in place.
+        """
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[return-value]
+
+
+class Trial(KeepsDerived):
     """A snapshot: its meta data and a runner for its named queries."""
 
     def __init__(self, run: QueryRunner, meta: dict, memo: Memo | None = None):
@@ -120,9 +141,14 @@ class Trial:
         """Every data-quality finding of the build (schema FINDINGS), study-level ones too."""
         return self.run("findings", subjects=None)
 
+    def teae_flag_values(self) -> pd.DataFrame:
+        """USUBJID, TRTEMFL: the distinct non-null treatment-emergent flags of each ADSL
+        subject's adverse events (which treatment-emergence rule applies)."""
+        return self.run("teae_flag_values")
+
 
 @dataclass
-class Cohort:
+class Cohort(KeepsDerived):
     """The trial restricted by a filter. Data sets load on first use."""
 
     trial: Trial
@@ -158,6 +184,16 @@ class Cohort:
         return self.trial.run("ae_max_grade_by_subject_term", subjects=self.ids,
                               window_days=window_days)
 
+    def safety_events(self) -> pd.DataFrame:
+        """Adverse events, whole follow-up, with the columns the safety tables use (query
+        ``safety_events``; :meth:`adverse_events` has every column)."""
+        return self.trial.run("safety_events", subjects=self.ids)
+
+    def syndrome_worst_grades(self) -> pd.DataFrame:
+        """USUBJID, aesi, worst_grade: each subject's worst CRS and ICANS grade (ASTCT, else
+        the derived grade), every event (query ``syndrome_worst_grades``)."""
+        return self.trial.run("syndrome_worst_grades", subjects=self.ids)
+
     def responses(self) -> pd.DataFrame:
         return self.trial.run("response_assessments", subjects=self.ids)
 
@@ -169,6 +205,29 @@ class Cohort:
 
     def labs(self, paramcds: list[str] | None = None) -> pd.DataFrame:
         return self.trial.run("lab_samples", subjects=self.ids, paramcds=paramcds)
+
+    def kinetic_profile(self, paramcd: str = "TRANSGEN") -> pd.DataFrame:
+        """The samples of one ADPC parameter with their BLQ status, drawn value and
+        after-allo-HSCT flag (query ``kinetic_profile``; :meth:`kinetics` has every column)."""
+        return self.trial.run("kinetic_profile", subjects=self.ids, paramcd=paramcd)
+
+    def lab_values(self, paramcds: list[str]) -> pd.DataFrame:
+        """Laboratory values (USUBJID, dose group, subtype, PARAMCD, AVAL, AVALU, day) of the
+        chosen parameters (query ``lab_values``; :meth:`labs` has every column)."""
+        return self.trial.run("lab_values", subjects=self.ids, paramcds=paramcds)
+
+    def lab_nearest_samples(self, paramcds: list[str], landmarks: list[int],
+                            tolerance_days: int) -> pd.DataFrame:
+        """Per subject, PARAMCD and unit, the sample nearest each landmark day within the
+        tolerance (query ``lab_nearest_samples``)."""
+        return self.trial.run("lab_nearest_samples", subjects=self.ids, paramcds=paramcds,
+                              landmarks=landmarks, tolerance_days=tolerance_days)
+
+    def lab_peaks(self, paramcds: list[str], first_day: int, last_day: int) -> pd.DataFrame:
+        """Per subject and PARAMCD, the highest value from ``first_day`` to ``last_day`` and
+        the unit of the earliest sample with one (query ``lab_peaks``)."""
+        return self.trial.run("lab_peaks", subjects=self.ids, paramcds=paramcds,
+                              first_day=first_day, last_day=last_day)
 
     def endpoints(self) -> pd.DataFrame:
         return self.trial.run("endpoints")

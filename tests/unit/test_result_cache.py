@@ -85,11 +85,11 @@ def test_size_estimates_count_numbers_exactly_and_strings_from_a_sample():
 
 
 def test_a_string_shared_by_many_rows_counts_once():
-    """10,000 rows pointing at 2 distinct string objects (share_equal_values): 10,000
+    """10,000 rows pointing at 2 distinct string objects (share_repeated_text): 10,000
     8-byte pointers, and the 2 objects of 69 bytes each (sys.getsizeof, 20 ASCII
     characters)."""
-    from trialdash.queries import share_equal_values
+    from trialdash.queries import share_repeated_text
 
-    frame = share_equal_values(pd.DataFrame(
+    frame = share_repeated_text(pd.DataFrame(
         {"s": [f"{i % 2:020d}" for i in range(10_000)]}))
     assert estimate_bytes(frame) == frame.index.memory_usage() + 10_000 * 8 + 2 * 69

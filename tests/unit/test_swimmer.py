@@ -91,3 +91,17 @@ def test_lane_extends_to_a_record_after_last_contact(tmp_path):
     path = write_snapshot(derive_all(datasets), meta, tmp_path / "x.duckdb")
     lanes = swimmer_lanes(Trial.open(path).cohort()).lanes.set_index("USUBJID")
     assert lanes.loc["P4", "end_day"] == 60
+
+
+def test_lanes_when_no_patient_has_a_response(tmp_path):
+    """Pilot-like import without ADRS (tests/unit/pilot_like.py): 4 treated patients give 4
+    lanes and no response-onset event (CR, CRi or PR), rather than an error."""
+    from pilot_like import write_pilot_like
+
+    from trialdash.build import build_from_adam
+
+    snapshot = build_from_adam(write_pilot_like(tmp_path / "pilot"), tmp_path / "pilot.duckdb",
+                               subtype_var="SEX")
+    lanes, events = swimmer_lanes(Trial.open(snapshot).cohort(), "duration")
+    assert len(lanes) == 4
+    assert not events["kind"].isin(["CR", "CRi", "PR"]).any()

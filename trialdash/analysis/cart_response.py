@@ -42,11 +42,11 @@ from trialdash.analysis.response import (
     WINDOW_MONTHS,
     best_by_patient,
     best_response,
-    counted_assessments,
     evaluable_population,
     format_rate,
     infused_assessments,
-    is_responder,
+    responder_mask,
+    window_counted_assessments,
 )
 from trialdash.analysis.stats import proportion
 from trialdash.trial import Cohort
@@ -82,7 +82,7 @@ class CarTResponse:
 def window_assessments(cohort: Cohort, window_days: float = WINDOW_DAYS) -> pd.DataFrame:
     """ADRS rows of infused patients that count: day 0..window, not after allo-HSCT, up to
     and including the first PD of their parameter. Adds ``response`` (normalised)."""
-    return counted_assessments(infused_assessments(cohort), cohort.infused, window_days)
+    return window_counted_assessments(cohort, window_days).copy()
 
 
 def _best_by_patient(records: pd.DataFrame, paramcd: str) -> pd.Series:
@@ -101,7 +101,7 @@ def cart_response(cohort: Cohort, window_days: float = WINDOW_DAYS) -> CarTRespo
     """Window best responses of every infused patient (see the module notes)."""
     infused = cohort.infused
     everything = infused_assessments(cohort)
-    records = counted_assessments(everything, infused, window_days)
+    records = window_counted_assessments(cohort, window_days)
     population = set(evaluable_population(cohort).ids)
     patients = infused[["USUBJID", "dose_group", "dose_order", "subtype"]].copy()
     patients["evaluable"] = patients["USUBJID"].isin(population)
@@ -143,7 +143,7 @@ def _column(patients: pd.DataFrame, result: CarTResponse) -> list[str]:
     evaluable = patients[patients["evaluable"]]
     n = len(evaluable)
     best = evaluable["best"]
-    orr = sum(is_responder(b, s) for b, s in zip(best, evaluable["subtype"], strict=True))
+    orr = int(responder_mask(best, evaluable["subtype"]).sum())
     marrow = evaluable["marrow_best"].dropna()
     em = evaluable["em_best"].dropna()
     relapses = patients["relapse_cd7"].dropna()

@@ -35,7 +35,12 @@ import pandas as pd
 from trialdash.analysis.escalation import dlt_evaluable
 from trialdash.analysis.flags import is_yes
 from trialdash.analysis.memo import cohort_analysis
-from trialdash.analysis.safety import DLT_WINDOW_DAYS, SYNDROMES, crs_icans_episodes
+from trialdash.analysis.safety import (
+    DLT_WINDOW_DAYS,
+    SYNDROMES,
+    crs_icans_episodes,
+    infused_events,
+)
 from trialdash.analysis.stats import format_n_of_N, median_range
 from trialdash.trial import Cohort
 
@@ -112,7 +117,7 @@ def _grade5_terms(cohort: Cohort) -> pd.Series:
     """USUBJID -> '; '-joined terms of grade 5 ADAE events (CTCAE grade 5 = death)."""
     if not cohort.trial.has("adae"):
         return pd.Series(dtype="object")
-    events = cohort.adverse_events(None)
+    events = infused_events(cohort)
     fatal = events[pd.to_numeric(events["AETOXGR"], errors="coerce").eq(5)]
     return fatal.groupby("USUBJID")["AEDECOD"].agg(lambda terms: "; ".join(dict.fromkeys(terms)))
 
@@ -205,17 +210,35 @@ def syndrome_management(cohort: Cohort, window_days: int | None = DLT_WINDOW_DAY
 # --- laboratory: prolonged cytopenias, HLH/MAS markers -------------------------------------------
 
 
-def _nearest_sample(labs: pd.DataFrame, landmark: int) -> pd.DataFrame:
-    """Per patient and PARAMCD, the sample nearest ``landmark`` within the tolerance."""
-    near = labs[(labs["day"] - landmark).abs() <= LANDMARK_TOLERANCE_DAYS].copy()
-    near["distance"] = (near["day"] - landmark).abs()
-    near = near.sort_values(["USUBJID", "PARAMCD", "distance", "day"])
-    return near.drop_duplicates(["USUBJID", "PARAMCD"])
+def _nearest_samples(cohort: Cohort, paramcds: list[str]) -> pd.DataFrame:
+    """Per infused patient, PARAMCD and unit, the sample nearest each landmark within the
+    tolerance (ties: the earlier day): USUBJID, PARAMCD, AVALU, landmark, day, AVAL, unit
+    (AVALU stripped, upper case). A unit without a sample near a landmark has one row with
+    a blank landmark, so every unit of the parameters is there."""
+    if not cohort.trial.has("adlb"):
+        return pd.DataFrame(columns=["USUBJID", "PARAMCD", "AVALU", "landmark", "day", "AVAL",
+                                     "unit"])
+    near = cohort.lab_nearest_samples(paramcds, list(CYTOPENIA_LANDMARKS),
+                                      LANDMARK_TOLERANCE_DAYS)
+    near = near[near["USUBJID"].isin(cohort.infused["USUBJID"])]
+    return near.assign(unit=near["AVALU"].astype("object").str.strip().str.upper())
+
+
+def _nearest_of_units(near: pd.DataFrame, landmark: int) -> pd.DataFrame:
+    """Per patient and PARAMCD, the sample nearest ``landmark`` over the units kept (each
+    unit's nearest sample is in ``near``); ties go to the earlier day."""
+    at = near[near["landmark"] == landmark]
+    at = at.assign(distance=(at["day"] - landmark).abs())
+    at = at.sort_values(["USUBJID", "PARAMCD", "distance", "day"], kind="stable")
+    return at.drop_duplicates(["USUBJID", "PARAMCD"])
 
 
 @cohort_analysis
 def prolonged_cytopenias(cohort: Cohort) -> tuple[pd.DataFrame, list[str]]:
     """Patients with CTCAE v5.0 grade >= 3 cytopenia at day 28 and at day 90 (ADLB).
+
+    The nearest sample per patient, parameter and unit comes from the ``lab_nearest_samples``
+    query; only units with a known threshold count.
 
     Returns
     -------
@@ -226,14 +249,10 @@ def prolonged_cytopenias(cohort: Cohort) -> tuple[pd.DataFrame, list[str]]:
         Parameters left out, with the reason (absent or in an unknown unit).
     """
     codes = [code for _, paramcds, _ in CYTOPENIAS for code in paramcds]
-    labs = cohort.labs(codes) if cohort.trial.has("adlb") else pd.DataFrame(
-        columns=["USUBJID", "PARAMCD", "AVAL", "AVALU", "day"])
-    labs = labs[labs["USUBJID"].isin(cohort.infused["USUBJID"])].copy()
-    labs["day"] = pd.to_numeric(labs["day"], errors="coerce")
-    labs["unit"] = labs["AVALU"].astype("object").str.strip().str.upper()
+    near = _nearest_samples(cohort, codes)
     rows, skipped = [], []
     for label, paramcds, thresholds in CYTOPENIAS:
-        part = labs[labs["PARAMCD"].isin(paramcds)]
+        part = near[near["PARAMCD"].isin(paramcds)]
         threshold = part["unit"].map(thresholds)
         if part.empty or threshold.isna().all():
             units = ", ".join(sorted(set(part["unit"].dropna()))) or "no samples"
@@ -242,10 +261,11 @@ def prolonged_cytopenias(cohort: Cohort) -> tuple[pd.DataFrame, list[str]]:
         part = part[threshold.notna()].assign(threshold=threshold.dropna())
         row = {"Cytopenia (CTCAE v5.0 grade ≥3)": label}
         for landmark in CYTOPENIA_LANDMARKS:
-            near = _nearest_sample(part, landmark)
-            severe = near.loc[pd.to_numeric(near["AVAL"], errors="coerce") < near["threshold"],
-                              "USUBJID"].nunique()
-            row[f"Day {landmark}"] = format_n_of_N(int(severe), int(near["USUBJID"].nunique()))
+            nearest = _nearest_of_units(part, landmark)
+            severe = nearest.loc[pd.to_numeric(nearest["AVAL"], errors="coerce")
+                                 < nearest["threshold"], "USUBJID"].nunique()
+            row[f"Day {landmark}"] = format_n_of_N(int(severe),
+                                                   int(nearest["USUBJID"].nunique()))
         rows.append(row)
     columns = ["Cytopenia (CTCAE v5.0 grade ≥3)", *(f"Day {d}" for d in CYTOPENIA_LANDMARKS)]
     return pd.DataFrame(rows, columns=columns), skipped
@@ -255,6 +275,9 @@ def prolonged_cytopenias(cohort: Cohort) -> tuple[pd.DataFrame, list[str]]:
 def hlh_markers(cohort: Cohort) -> pd.DataFrame:
     """Peak ferritin, IL-6 and CRP from day 0 to day 28 per patient, summarised.
 
+    Peaks per patient come from the ``lab_peaks`` query; the unit shown is that of the
+    earliest sample with a unit of the first patient (dose order) who has one.
+
     Returns
     -------
     DataFrame
@@ -263,16 +286,14 @@ def hlh_markers(cohort: Cohort) -> pd.DataFrame:
     """
     if not cohort.trial.has("adlb"):
         return pd.DataFrame()
-    labs = cohort.labs([code for code, _ in HLH_MARKERS])
-    labs = labs[labs["USUBJID"].isin(cohort.infused["USUBJID"])]
-    day = pd.to_numeric(labs["day"], errors="coerce")
-    labs = labs[day.between(0, DLT_WINDOW_DAYS)]
+    peaks_all = cohort.lab_peaks([code for code, _ in HLH_MARKERS], 0, DLT_WINDOW_DAYS)
+    peaks_all = peaks_all[peaks_all["USUBJID"].isin(cohort.infused["USUBJID"])]
     rows = []
     for code, name in HLH_MARKERS:
-        part = labs[labs["PARAMCD"] == code]
+        part = peaks_all[peaks_all["PARAMCD"] == code]
         if part.empty:
             continue
-        peaks = part.groupby("USUBJID")["AVAL"].max().astype(float)
+        peaks = part.set_index("USUBJID")["peak"].sort_index().astype(float)
         unit = str(part["AVALU"].dropna().iloc[0]) if part["AVALU"].notna().any() else ""
         above = "–"
         if code == "FERRITIN" and unit.strip().lower() in ("ng/ml", "ug/l", "µg/l"):
@@ -296,7 +317,7 @@ def dlt_listing(cohort: Cohort, labels: dict[str, str] | None = None) -> pd.Data
     """
     infused = cohort.infused
     evaluable = pd.Series(dlt_evaluable(infused).to_numpy(), index=infused["USUBJID"])
-    events = cohort.adverse_events(None) if cohort.trial.has("adae") else pd.DataFrame(
+    events = infused_events(cohort) if cohort.trial.has("adae") else pd.DataFrame(
         columns=["USUBJID", "AEDLTFL"])
     flagged = events[is_yes(events["AEDLTFL"]) & events["USUBJID"].isin(infused["USUBJID"])]
     without_event = infused[is_yes(infused["DLTFL"]) & ~infused["USUBJID"].isin(

@@ -9,7 +9,8 @@ Assumptions
   visit. Where a sample has no nominal day (an import without NFRLT) its actual day stands in
   for the visit (:func:`visit_day`).
 * A sample is *quantifiable* when it is not flagged BLQ, its value is present and > 0 and not
-  below its LLOQ; every other sample is *BLQ* (the same rule as :mod:`trialdash.analysis.nca`).
+  below its LLOQ; every other sample is *BLQ* (the same rule as :mod:`trialdash.analysis.nca`;
+  applied in SQL by the ``kinetic_profile`` query).
   BLQ samples are kept, never set to zero and never dropped: for drawing they are placed AT the
   LLOQ (``plotted_value``), and the median/IQR band counts them at the LLOQ too. A BLQ sample
   without a known LLOQ has no plotted value.
@@ -23,7 +24,7 @@ Assumptions
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -103,25 +104,6 @@ class KineticProfiles:
         return sorted(pd.to_numeric(self.samples["LLOQ"], errors="coerce").dropna().unique())
 
 
-def is_blq(frame: pd.DataFrame) -> pd.Series:
-    """True for samples that are not quantifiable (see the module notes).
-
-    Expects columns ``AVAL``, ``LLOQ`` and a BLQ flag ``blq`` ('Y'/'N' or bool).
-    """
-    value = pd.to_numeric(frame["AVAL"], errors="coerce")
-    lloq = pd.to_numeric(frame["LLOQ"], errors="coerce")
-    flagged = frame["blq"].astype("object").map(_flag_is_set).astype(bool)
-    quantifiable = value.notna() & (value > 0) & ~(value < lloq).fillna(False) & ~flagged
-    return ~quantifiable.astype(bool)
-
-
-def _flag_is_set(flag) -> bool:
-    """A BLQ flag as given: 'Y'/'N' text or a boolean; missing means not flagged."""
-    if isinstance(flag, str):
-        return flag.strip().upper() == "Y"
-    return False if pd.isna(flag) else bool(flag)
-
-
 def visit_day(frame: pd.DataFrame) -> pd.Series:
     """The nominal visit day of each sample, falling back to the actual day when missing."""
     return pd.to_numeric(frame["nominal_day"], errors="coerce").fillna(
@@ -135,6 +117,9 @@ def _infused_samples(cohort: Cohort, raw: pd.DataFrame) -> pd.DataFrame:
 
 def kinetic_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfiles:
     """Samples of one ADPC parameter, BLQ flagged and placed at the LLOQ for drawing.
+
+    Computed once per cohort and parameter (profiles, NCA, persistence and the CD7+ chart
+    share it): callers must not modify the result in place.
 
     Parameters
     ----------
@@ -151,39 +136,32 @@ def kinetic_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfile
         LLOQ when BLQ, never 0), after_hsct (bool: sampled after a consolidative allo-HSCT,
         when donor cells, not CAR-T, make up the graft; ADSL ``hsct_day``).
     """
-    raw = _infused_samples(cohort, cohort.kinetics(paramcd)).copy()
-    for column in PROFILE_COLUMNS:
-        if column not in raw.columns:
-            raw[column] = pd.NA
-    raw["after_hsct"] = _after_hsct(cohort, raw)
-    raw["blq"] = is_blq(raw) if len(raw) else pd.Series(dtype=bool)
-    for column in ("day", "nominal_day", "AVAL", "LLOQ"):
-        raw[column] = pd.to_numeric(raw[column], errors="coerce").astype(float)
-    raw["plotted_value"] = raw["AVAL"].where(~raw["blq"], raw["LLOQ"])
-    samples = raw[PROFILE_COLUMNS].sort_values(["dose_order", "USUBJID", "day"], kind="stable")
+    return cohort.derived(("kinetic_profiles", paramcd),
+                          lambda: _kinetic_profiles(cohort, paramcd))
+
+
+def _kinetic_profiles(cohort: Cohort, paramcd: str) -> KineticProfiles:
+    """The ``kinetic_profile`` query applies the BLQ rule of the module notes, the LLOQ
+    placement and the after-allo-HSCT flag in SQL."""
+    raw = _infused_samples(cohort, cohort.kinetic_profile(paramcd))
+    numbers = {column: pd.to_numeric(raw[column], errors="coerce").astype(float)
+               for column in ("day", "nominal_day", "AVAL", "LLOQ", "plotted_value")}
+    samples = raw.assign(**numbers)[PROFILE_COLUMNS]
     samples = samples.astype({"blq": bool, "after_hsct": bool}).reset_index(drop=True)
-    sampled = set(samples["USUBJID"])
-    not_sampled = [p for p in cohort.infused["USUBJID"] if p not in sampled]
+    infused = cohort.infused["USUBJID"]
+    not_sampled = list(infused[~infused.isin(samples["USUBJID"])])
     units = samples["AVALU"].dropna()
     unit = UNITS.get(paramcd) or (str(units.iloc[0]) if len(units) else "")
     return KineticProfiles(cohort.count, paramcd, unit, samples, not_sampled)
 
 
-def _after_hsct(cohort: Cohort, samples: pd.DataFrame) -> pd.Series:
-    """True for samples taken after the patient's consolidative allo-HSCT day."""
-    infused = cohort.infused
-    if "hsct_day" not in infused.columns or samples.empty:
-        return pd.Series(False, index=samples.index, dtype=bool)
-    hsct = pd.to_numeric(samples["USUBJID"].map(infused.set_index("USUBJID")["hsct_day"]),
-                         errors="coerce")
-    day = pd.to_numeric(samples["day"], errors="coerce")
-    return (day > hsct).fillna(False).astype(bool)
-
-
 @cohort_analysis
 def transgene_profiles(cohort: Cohort, paramcd: str = TRANSGENE) -> KineticProfiles:
-    """Transgene (or, with ``paramcd="CARPCT"``, % CAR+) profiles; see :func:`kinetic_profiles`."""
-    return kinetic_profiles(cohort, paramcd)
+    """Transgene (or, with ``paramcd="CARPCT"``, % CAR+) profiles; see :func:`kinetic_profiles`.
+
+    The samples are a copy, so the caller may change them."""
+    profiles = kinetic_profiles(cohort, paramcd)
+    return replace(profiles, samples=profiles.samples.copy())
 
 
 # --- median band ---------------------------------------------------------------------------
@@ -466,7 +444,7 @@ def cd7_with_cart(cohort: Cohort) -> CD7WithCart:
         "plotted_value": transgene["plotted_value"],
         "blq": transgene["blq"], "unit": UNITS[TRANSGENE],
     })
-    labs = _infused_samples(cohort, cohort.labs([CD7_LYMPHOCYTES]))
+    labs = _infused_samples(cohort, cohort.lab_values([CD7_LYMPHOCYTES]))
     labs = labs[labs["PARAMCD"] == CD7_LYMPHOCYTES]
     value = pd.to_numeric(labs["AVAL"], errors="coerce").astype(float)
     cd7 = pd.DataFrame({

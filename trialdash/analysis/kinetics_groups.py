@@ -16,6 +16,7 @@ Assumptions
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from trialdash.analysis.kinetics import PatientNCA, _fmt_count_range, _fmt_gmean_cv
@@ -48,13 +49,12 @@ def crs_groups(cohort: Cohort) -> pd.Series:
     ids = cohort.infused["USUBJID"]
     worst = pd.Series(dtype=float)
     if cohort.trial.has("adae"):
-        events = cohort.adverse_events(None)
-        crs = events[events["aesi"] == "CRS"]
-        astct = pd.to_numeric(crs.get("ASTCTGR"), errors="coerce")
-        grade = astct.fillna(pd.to_numeric(crs["grade"], errors="coerce"))
-        worst = grade.groupby(crs["USUBJID"]).max()
+        worst_grades = cohort.syndrome_worst_grades()
+        crs = worst_grades[worst_grades["aesi"] == "CRS"]
+        worst = pd.to_numeric(crs["worst_grade"], errors="coerce").set_axis(crs["USUBJID"])
     grades = ids.map(worst).fillna(0).clip(upper=3).astype(int)
-    return pd.Series([CRS_LEVELS[g] for g in grades], index=ids.to_numpy(), dtype=object)
+    labels = np.asarray(CRS_LEVELS, dtype=object)[grades.to_numpy()]
+    return pd.Series(labels, index=ids.to_numpy(), dtype=object)
 
 
 def nca_by_group(patients: PatientNCA, groups: pd.Series, order: list[str],

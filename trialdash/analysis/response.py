@@ -210,8 +210,8 @@ ASSESSED_RULE = "Infused patients with at least one response assessment (EFFFL n
 
 def assessed_ids(records: pd.DataFrame) -> set[str]:
     """Patients with at least one ADRS record holding a response (AVALC not blank)."""
-    avalc = records["AVALC"].astype("object")
-    has_response = avalc.notna() & avalc.astype(str).str.strip().ne("")
+    has_response = per_value(records["AVALC"],
+                             lambda v: v is not None and str(v).strip() != "").astype(bool)
     return set(records.loc[has_response, "USUBJID"])
 
 
@@ -252,11 +252,19 @@ def normalise_responses(values: pd.Series) -> pd.Series:
 
 
 def infused_assessments(cohort: Cohort) -> pd.DataFrame:
-    """ADRS rows of the cohort's infused patients with ``response`` = normalised AVALC."""
+    """ADRS rows of the cohort's infused patients with ``response`` = normalised AVALC and
+    ``day`` numeric (NaN when undated).
+
+    Read and normalised once per cohort and shared: callers must not modify the result."""
+    return cohort.derived(("infused_assessments",), lambda: _infused_assessments(cohort))
+
+
+def _infused_assessments(cohort: Cohort) -> pd.DataFrame:
     records = cohort.responses()
     records = records[records["USUBJID"].isin(cohort.infused["USUBJID"])].copy()
     records["PARAMCD"] = records["PARAMCD"].astype("object").str.strip().str.upper()
     records["response"] = normalise_responses(records["AVALC"])
+    records["day"] = pd.to_numeric(records["day"], errors="coerce")
     return records
 
 
@@ -286,11 +294,17 @@ def counted_assessments(records: pd.DataFrame, infused: pd.DataFrame,
     keep = day.between(0, window_days) & (hsct_day.isna() | (day <= hsct_day))
     kept = records[keep.fillna(False).to_numpy()].copy()
     kept["day"] = pd.to_numeric(kept["day"], errors="coerce")
-    first_pd = (kept[kept["response"] == "PD"].groupby(["USUBJID", "PARAMCD"])["day"].min()
-                .rename("first_pd"))
-    kept = kept.join(first_pd, on=["USUBJID", "PARAMCD"])
-    return kept[kept["first_pd"].isna() | (kept["day"] <= kept["first_pd"])].drop(
-        columns="first_pd")
+    pd_day = kept["day"].where(kept["response"] == "PD")
+    first_pd = pd_day.groupby([kept["USUBJID"], kept["PARAMCD"]]).transform("min")
+    return kept[first_pd.isna() | (kept["day"] <= first_pd)]
+
+
+def window_counted_assessments(cohort: Cohort, window_days: float = WINDOW_DAYS
+                               ) -> pd.DataFrame:
+    """:func:`counted_assessments` of every infused patient's records
+    (:func:`infused_assessments`), once per cohort and window: do not modify the result."""
+    return cohort.derived(("counted_assessments", window_days), lambda: counted_assessments(
+        infused_assessments(cohort), cohort.infused, window_days))
 
 
 def best_by_patient(records: pd.DataFrame) -> pd.Series:
@@ -365,8 +379,7 @@ def best_response(cohort: Cohort) -> pd.DataFrame:
     labels = cohort.trial.labels
     definition = labels.responder_definition
     records = infused_assessments(cohort)
-    records["day"] = pd.to_numeric(records["day"], errors="coerce")
-    counted = counted_assessments(records, infused)
+    counted = window_counted_assessments(cohort)
     ids = infused["USUBJID"]
     with_ovr = set(records.loc[records["PARAMCD"] == "OVR", "USUBJID"])
     undated_bor = records[(records["PARAMCD"] == "BOR") & records["day"].isna()
@@ -416,7 +429,7 @@ def group_definition(subtypes: pd.Series, definition: str | None = None) -> str:
     the study's ``definition`` when its criteria give one."""
     if definition:
         return definition
-    leukaemia = subtypes.map(is_leukaemia).astype(bool)
+    leukaemia = per_value(subtypes, is_leukaemia).astype(bool)
     if leukaemia.all() and len(leukaemia):
         return LEUKAEMIA_DEFINITION
     if not leukaemia.any():

@@ -57,6 +57,7 @@ __all__ = [
     "events_by_period",
     "grade_threshold_label",
     "incidence_label",
+    "infused_events",
     "teae_rule",
     "teae_summary",
     "window_label",
@@ -92,7 +93,11 @@ def _numeric(values: pd.Series) -> pd.Series:
 
 
 def _cleaned_flag(flag: pd.Series) -> pd.Series:
-    return flag.astype("object").str.strip().str.upper().replace("", None)
+    """Flags stripped and upper case, blanks missing; each distinct value cleaned once."""
+    raw = flag.astype("object")
+    distinct = pd.Series(pd.unique(raw.dropna()), dtype="object")
+    cleaned = distinct.str.strip().str.upper().replace("", None)
+    return raw.map(dict(zip(distinct, cleaned, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -165,18 +170,31 @@ def _with_overall(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def cohort_teae_rule(cohort: Cohort) -> TEAERule:
-    """The treatment-emergence rule of the cohort's snapshot (decided on all its events)."""
-    return teae_rule(cohort.trial.run("adverse_events", subjects=list(
-        cohort.trial.run("subjects", dose_groups=None, subtypes=None, subjects=None)["USUBJID"]),
-        window_days=None))
+    """The treatment-emergence rule of the cohort's snapshot (decided on all its events:
+    the distinct TRTEMFL values of every ADSL subject's events, computed once per trial)."""
+    trial = cohort.trial
+    return trial.derived(("teae_rule",), lambda: teae_rule(trial.teae_flag_values()))
+
+
+def infused_events(cohort: Cohort) -> pd.DataFrame:
+    """Every adverse event of the cohort's infused patients, whole follow-up, with the
+    columns of the ``safety_events`` query. Read once per cohort: do not modify the result."""
+    def compute() -> pd.DataFrame:
+        events = cohort.safety_events()
+        return events[events["USUBJID"].isin(cohort.infused["USUBJID"])].reset_index(drop=True)
+
+    return cohort.derived(("infused_events",), compute)
 
 
 def _teae(cohort: Cohort, window_days: int | None) -> pd.DataFrame:
-    """Treatment-emergent events of infused patients within the window (see module notes)."""
-    events = cohort.adverse_events(None)
-    keep = (events["USUBJID"].isin(cohort.infused["USUBJID"])
-            & _is_emergent(events, cohort_teae_rule(cohort), window_days))
-    return events[keep].reset_index(drop=True)
+    """Treatment-emergent events of infused patients within the window (see module notes);
+    computed once per cohort and window (do not modify)."""
+    def compute() -> pd.DataFrame:
+        events = infused_events(cohort)
+        keep = _is_emergent(events, cohort_teae_rule(cohort), window_days)
+        return events[keep].reset_index(drop=True)
+
+    return cohort.derived(("teae", window_days), compute)
 
 
 def _syndrome_grade(events: pd.DataFrame) -> pd.Series:
@@ -609,6 +627,19 @@ def _period_of(events: pd.DataFrame, infused: pd.DataFrame) -> pd.Series:
     return period
 
 
+def _period_events(cohort: Cohort) -> pd.DataFrame:
+    """The events :func:`events_by_period` counts (lymphodepletion period, or emergent from
+    day 0 on), with their period: USUBJID, AEBODSYS, grade, period. Once per cohort."""
+    def compute() -> pd.DataFrame:
+        events = infused_events(cohort)
+        period = _period_of(events, cohort.infused)
+        emergent = _is_emergent(events, cohort_teae_rule(cohort), None)
+        counted = events.assign(period=period)[period.eq(PERIODS[0]).fillna(False) | emergent]
+        return counted.dropna(subset=["period"])[["USUBJID", "AEBODSYS", "grade", "period"]]
+
+    return cohort.derived(("period_events",), compute)
+
+
 def events_by_period(cohort: Cohort, soc: str | None = None) -> pd.DataFrame:
     """Patients with adverse events by period: lymphodepletion, days 0-28 and day 29 on.
 
@@ -625,18 +656,15 @@ def events_by_period(cohort: Cohort, soc: str | None = None) -> pd.DataFrame:
         grade >=3 event on the data's grade scale), events (number of events), N (infused
         patients kept by the filter).
     """
-    events = cohort.adverse_events(None)
-    events = events[events["USUBJID"].isin(cohort.infused["USUBJID"])].reset_index(drop=True)
+    counted = _period_events(cohort)
     if soc is not None:
-        events = events[events["AEBODSYS"].eq(soc).fillna(False)].reset_index(drop=True)
-    period = _period_of(events, cohort.infused)
-    emergent = _is_emergent(events, cohort_teae_rule(cohort), None)
-    counted = events.assign(period=period)[period.eq(PERIODS[0]).fillna(False) | emergent]
-    counted = counted.dropna(subset=["period"])
+        counted = counted[counted["AEBODSYS"].eq(soc).fillna(False)]
     grade3 = counted[_numeric(counted["grade"]).ge(3)]
-    rows = [(name, int(counted.loc[counted["period"] == name, "USUBJID"].nunique()),
-             int(grade3.loc[grade3["period"] == name, "USUBJID"].nunique()),
-             int((counted["period"] == name).sum()), len(cohort.infused)) for name in PERIODS]
+    patients = counted.groupby("period")["USUBJID"].nunique()
+    patients3 = grade3.groupby("period")["USUBJID"].nunique()
+    events = counted["period"].value_counts()
+    rows = [(name, int(patients.get(name, 0)), int(patients3.get(name, 0)),
+             int(events.get(name, 0)), len(cohort.infused)) for name in PERIODS]
     return pd.DataFrame(rows, columns=["period", "n", "n_grade3", "events", "N"])
 
 

@@ -37,6 +37,7 @@ from trialdash.analysis.response import (
     best_response,
     counted_assessments,
     infused_assessments,
+    per_value,
     response_rank,
 )
 from trialdash.trial import Cohort
@@ -97,7 +98,7 @@ def _onset_events(counted_ovr: pd.DataFrame) -> pd.DataFrame:
     rows = counted_ovr[counted_ovr["response"].isin(RESPONSE_ONSET_KINDS)
                        & counted_ovr["day"].notna()]
     rows = rows.sort_values(["USUBJID", "day"], kind="stable")
-    rank = rows["response"].map(response_rank)
+    rank = per_value(rows["response"], response_rank).astype("int64")
     best_so_far = rank.groupby(rows["USUBJID"], sort=False).cummin()
     best_before = best_so_far.groupby(rows["USUBJID"], sort=False).shift()
     improved = best_before.isna() | (rank < best_before)
@@ -137,7 +138,6 @@ def swimmer_lanes(cohort: Cohort, sort: SortKey = "duration") -> SwimmerData:
     infused = cohort.infused.reset_index(drop=True)
     best = best_response(cohort).set_index("USUBJID")
     records = infused_assessments(cohort)
-    records["day"] = pd.to_numeric(records["day"], errors="coerce")
     ovr = records[records["PARAMCD"] == "OVR"]
     counted_ovr = counted_assessments(ovr, infused)
     ids = infused["USUBJID"]
