@@ -17,12 +17,16 @@ def patient_pager(usubjids: Sequence[str], key: str, label: str = "Patients show
                   size: int = PAGE_SIZE) -> PatientPage:
     """The page of ``usubjids`` (in the view's order) the user picked; a select box of pages
     only when they do not fit on one. A remembered page beyond the last (the filters shrank
-    the list) falls back to the first."""
+    the list) or no longer named by its label (the list changed) falls back to the first."""
     total = len(dict.fromkeys(usubjids))
     pages = page_count(total, size)
     if pages == 1:
         return patient_page(usubjids, 0, size)
-    if st.session_state.get(key, 0) >= pages:
+    kept = st.session_state.get(key, 0)
+    # The browser names the chosen page by its label ("51–100 of 1,400"); once the list has
+    # changed (a filter, a new snapshot), an old label matches no option and Streamlit hands
+    # it back as text: such a page, or one beyond the last, falls back to the first.
+    if not isinstance(kept, int) or not 0 <= kept < pages:
         del st.session_state[key]
     number = st.selectbox(label, range(pages), key=key,
                           format_func=lambda n: page_label(n, total, size),

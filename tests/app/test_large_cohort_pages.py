@@ -67,6 +67,27 @@ def test_swimmer_pages_through_the_lanes(large_snapshot, monkeypatch):
     assert "50 of 200 patients shown (151–200)" in swimmer["layout"]["title"]["text"]
 
 
+def _pager_after_the_list_changed():
+    """A pager over 114 patients whose kept value is the label of a page of an earlier list
+    of 200: what Streamlit's select box hands back (SelectboxSerde.deserialize returns the
+    text when no option carries it) once the browser names a page the new list lacks."""
+    import streamlit as st
+
+    from trialdash import ui_paging
+
+    st.session_state.setdefault("pager", "Patients 51–100 of 200")
+    page = ui_paging.patient_pager([f"P{i:03d}" for i in range(114)], "pager")
+    st.write(f"first shown: {page.usubjids[0]}")
+
+
+def test_a_page_named_by_an_old_label_falls_back_to_the_first():
+    at = AppTest.from_function(_pager_after_the_list_changed, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    pager = _selectbox(at, "Patients shown")
+    assert pager.index == 0 and pager.options[0] == "Patients 1–50 of 114"
+    assert at.markdown[0].value == "first shown: P000"
+
+
 def test_heatmap_pages_through_the_patients(large_snapshot, monkeypatch):
     at = _open(large_snapshot, "safety", monkeypatch)
     pager = _selectbox(at, "Patients in the heatmap")
