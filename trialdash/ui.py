@@ -397,6 +397,15 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
     container = container or st
     describe = describe or (lambda shown: {p: view.label(p) for p in shown})
     if patient_pick.lists_everyone(len(ids)):
+        kept = st.session_state.get(key)
+        if kept is not None and kept not in ids:
+            # The browser names the choice by its text; once the texts changed (presentation
+            # mode switched between IDs and pseudonyms) Streamlit hands back the old text.
+            named = {p: u for u, p in view.trial.pseudonyms().items()}.get(kept)
+            if named in ids:
+                st.session_state[key] = named
+            else:
+                del st.session_state[key]
         texts = describe(list(ids))
         return container.selectbox(label, ids, key=key, format_func=texts.get,
                                    on_change=on_pick, help=help)

@@ -148,3 +148,35 @@ def test_trial_views_have_no_pager_and_keep_patient_curves(synthetic_snapshot, m
     at = _open(synthetic_snapshot, "kinetics", monkeypatch)
     assert "Median + IQR band" in [t.label for t in at.toggle]
     assert "scattergl" not in _transgene_kinds(at)
+
+
+def _patient_box_after_presentation_mode_switched():
+    """A 3-patient select box whose kept value is a pseudonym text, as Streamlit hands it
+    back once presentation mode was switched off (the browser still names the old text)."""
+    import streamlit as st
+
+    from trialdash import ui
+
+    class Trial:
+        @staticmethod
+        def pseudonyms():
+            return {"S1": "P-AAAA", "S2": "P-BBBB", "S3": "P-CCCC"}
+
+    class View:
+        trial = Trial()
+
+        @staticmethod
+        def label(usubjid):
+            return usubjid
+
+    st.session_state.setdefault("box", "P-BBBB")
+    st.write(f"chosen: {ui.patient_selectbox(View(), 'Patient', ['S1', 'S2', 'S3'], 'box')}")
+
+
+def test_a_patient_named_by_its_old_text_stays_chosen():
+    """P-BBBB is S2's pseudonym: S2 stays chosen, no error."""
+    at = AppTest.from_function(_patient_box_after_presentation_mode_switched,
+                               default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.markdown[0].value == "chosen: S2"
+    assert _selectbox(at, "Patient").value == "S2"
