@@ -218,3 +218,9 @@ def test_severity_scale_is_named_in_the_legend():
     (grade,) = _traces(fig, "Grade 2")
     assert grade.legendgrouptitle.text == "AE grade, Severity (mild/moderate/severe)"
     assert "Severity" in fig.layout.annotations[0].text
+
+
+def test_patient_counts_read_with_thousands_separators():
+    """The page header at pooled-safety-set size: '1,400 of 14,000 patients'."""
+    assert str(PatientCount(1400, 14000)) == "1,400 of 14,000 patients"
+    assert str(PatientCount(3, 14)) == "3 of 14 patients"

@@ -67,4 +67,4 @@ class PatientCount:
     total: int
 
     def __str__(self) -> str:
-        return f"{self.kept} of {self.total} patients"
+        return f"{self.kept:,} of {self.total:,} patients"
