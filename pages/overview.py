@@ -20,8 +20,8 @@ if cohort.subjects.empty:
 
 figures = overview.key_figures(cohort)
 tiles = st.columns(6)
-tiles[0].metric("Enrolled", figures.enrolled)
-tiles[1].metric("Infused" if trial.is_cell_therapy else "Treated", figures.infused)
+tiles[0].metric("Enrolled", f"{figures.enrolled:,}")
+tiles[1].metric("Infused" if trial.is_cell_therapy else "Treated", f"{figures.infused:,}")
 tiles[2].metric(
     "Follow-up", "–" if figures.median_followup_days is None
     else f"{months(figures.median_followup_days):.1f} mo",
@@ -35,11 +35,11 @@ for tile, name, rate in rates:
     if rate is None or rate.n == 0:
         tile.metric(name, "–")
         continue
-    tile.metric(f"{name} {rate.k}/{rate.n}", f"{100 * rate.estimate:.0f}%",
+    tile.metric(f"{name} {rate.k:,}/{rate.n:,}", f"{100 * rate.estimate:.0f}%",
                 help=f"Among efficacy-evaluable patients. {orr_definition(trial.labels)}. "
                      f"{BEST_RESPONSE_RULE}. Exact (Clopper-Pearson) 95% CI.")
     tile.caption(f"95% CI {100 * rate.lower:.0f}–{100 * rate.upper:.0f}%")
-tiles[5].metric(f"Deaths {figures.deaths.k}/{figures.deaths.n}",
+tiles[5].metric(f"Deaths {figures.deaths.k:,}/{figures.deaths.n:,}",
                 f"{100 * figures.deaths.estimate:.0f}%" if figures.deaths.n else "–")
 ui_cuts.since_previous_panel(view)
 

@@ -180,3 +180,17 @@ def test_a_patient_named_by_its_old_text_stays_chosen():
     assert not at.exception, [e.value for e in at.exception]
     assert at.markdown[0].value == "chosen: S2"
     assert _selectbox(at, "Patient").value == "S2"
+
+
+def test_overview_counts_read_with_thousands_separators(tmp_path, monkeypatch):
+    """1,200 infused synthetic patients (build_synthetic counts the infused): the header and
+    the Infused tile read '1,200', the ORR and deaths tiles name their n as '/1,200'."""
+    from trialdash.build import build_synthetic
+
+    snapshot = build_synthetic(tmp_path / "many.duckdb", patients=1200)
+    at = _open(snapshot, "overview", monkeypatch)
+    assert "**1,200 of 1,200 patients**" in at.markdown[0].value
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Infused"] == "1,200"
+    assert any(label.startswith("Deaths ") and label.endswith("/1,200") for label in tiles)
+    assert any(label.startswith("ORR ") and "," in label for label in tiles)
