@@ -33,14 +33,20 @@ def findings_frame() -> pd.DataFrame:
     })
 
 
-@pytest.fixture(scope="module")
-def snapshot(tmp_path_factory) -> Path:
+def write_findings_snapshot(path: Path, findings: pd.DataFrame | None = None) -> Path:
+    """The synthetic trial written to ``path`` with ``findings`` (default: the three of
+    :func:`findings_frame`)."""
     trial = generate()
     meta = SnapshotMeta(trial.study_id, trial.title, trial.registry_id, trial.cutoff,
                         "synthetic", f"synthetic, seed {DEFAULT_SEED}", [], DEFAULT_SEED,
                         "TRT01A", "DISTYPE")
-    tables = {**derive_all(trial.datasets), "findings": findings_frame()}
-    return write_snapshot(tables, meta, tmp_path_factory.mktemp("f") / "findings.duckdb")
+    findings = findings_frame() if findings is None else findings
+    return write_snapshot({**derive_all(trial.datasets), "findings": findings}, meta, path)
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory) -> Path:
+    return write_findings_snapshot(tmp_path_factory.mktemp("f") / "findings.duckdb")
 
 
 @pytest.fixture
@@ -140,16 +146,11 @@ def two_cuts(tmp_path_factory) -> Path:
     """The findings snapshot live, with an earlier cut kept that had only the first finding."""
     from trialdash.history import keep_previous
 
-    trial = generate()
-    meta = SnapshotMeta(trial.study_id, trial.title, trial.registry_id, trial.cutoff,
-                        "synthetic", f"synthetic, seed {DEFAULT_SEED}", [], DEFAULT_SEED,
-                        "TRT01A", "DISTYPE")
     live = tmp_path_factory.mktemp("cuts") / "trial.duckdb"
-    tables = derive_all(trial.datasets)
-    write_snapshot({**tables, "findings": findings_frame().iloc[[0]]}, meta, live)
+    write_findings_snapshot(live, findings_frame().iloc[[0]])
     assert keep_previous(live) is not None
     live.unlink()
-    return write_snapshot({**tables, "findings": findings_frame()}, meta, live)
+    return write_findings_snapshot(live)
 
 
 def test_findings_new_since_the_previous_cut_are_marked(two_cuts, monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,21 @@ def stop(proc: subprocess.Popen) -> None:
     from benchmarks.browser import stop as stop_server
 
     stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def findings_server(tmp_path_factory):
+    """The dashboard over the synthetic trial written with the three findings of
+    tests/app/test_data_page.py."""
+    app_tests = str(ROOT / "tests" / "app")
+    if app_tests not in sys.path:
+        sys.path.insert(0, app_tests)
+    from test_data_page import write_findings_snapshot
+
+    path = write_findings_snapshot(tmp_path_factory.mktemp("findings") / "findings.duckdb")
+    proc, url = start_streamlit(path)
+    yield url
+    stop(proc)
 
 
 @pytest.fixture(scope="session")

@@ -8,31 +8,13 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
-from conftest import screenshot, start_streamlit, stop, wait_idle
+from conftest import screenshot, wait_idle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-from test_data_page import FIRST, OTHER, findings_frame  # noqa: E402
-
-from trialdash.derive import derive_all  # noqa: E402
-from trialdash.snapshot import SnapshotMeta, write_snapshot  # noqa: E402
-from trialdash.synthetic import DEFAULT_SEED, generate  # noqa: E402
+from test_data_page import FIRST, OTHER  # noqa: E402
 
 GRID = '[data-testid="stDataFrame"]'
 ROW_PX = 35  # trialdash.ui.ROW_PX: header and rows of a Streamlit grid
-
-
-@pytest.fixture(scope="module")
-def findings_server(tmp_path_factory):
-    trial = generate()
-    meta = SnapshotMeta(trial.study_id, trial.title, trial.registry_id, trial.cutoff,
-                        "synthetic", f"synthetic, seed {DEFAULT_SEED}", [], DEFAULT_SEED,
-                        "TRT01A", "DISTYPE")
-    path = write_snapshot({**derive_all(trial.datasets), "findings": findings_frame()}, meta,
-                          tmp_path_factory.mktemp("fb") / "findings.duckdb")
-    proc, url = start_streamlit(path)
-    yield url
-    stop(proc)
 
 
 def open_path(page, server: str, path: str) -> None:

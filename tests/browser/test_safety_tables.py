@@ -5,18 +5,7 @@ Data page's finding values, hidden at 1280 px."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-import pytest
-from conftest import screenshot, start_streamlit, stop, wait_idle
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app"))
-from test_data_page import findings_frame  # noqa: E402
-
-from trialdash.derive import derive_all  # noqa: E402
-from trialdash.snapshot import SnapshotMeta, write_snapshot  # noqa: E402
-from trialdash.synthetic import DEFAULT_SEED, generate  # noqa: E402
+from conftest import screenshot, wait_idle
 
 GRID = '[data-testid="stDataFrame"]'
 SCROLLER = ".dvn-scroller"
@@ -52,20 +41,6 @@ def sideways_scrolling(page, grids) -> list[tuple[int, list[int]]]:
         if widths[0] > widths[1] + 1:
             overflowing.append((index, widths))
     return overflowing
-
-
-@pytest.fixture(scope="module")
-def findings_server(tmp_path_factory):
-    """The synthetic trial written with three findings (tests/app/test_data_page)."""
-    trial = generate()
-    meta = SnapshotMeta(trial.study_id, trial.title, trial.registry_id, trial.cutoff,
-                        "synthetic", f"synthetic, seed {DEFAULT_SEED}", [], DEFAULT_SEED,
-                        "TRT01A", "DISTYPE")
-    path = write_snapshot({**derive_all(trial.datasets), "findings": findings_frame()}, meta,
-                          tmp_path_factory.mktemp("wide") / "findings.duckdb")
-    proc, url = start_streamlit(path)
-    yield url
-    stop(proc)
 
 
 def test_data_page_tables_do_not_scroll_sideways(findings_server, page):
