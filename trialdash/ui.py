@@ -36,7 +36,7 @@ from trialdash.report.button import PICKER_TEXT, meeting_pack_buttons
 from trialdash.result_cache import ResultCache
 from trialdash.snapshot import connect_read_only, default_path, read_meta
 from trialdash.trial import Cohort, Trial
-from trialdash.ui_state import keep, restore
+from trialdash.ui_state import keep, keep_known_choice, restore
 
 SYNTHETIC_LABEL = "SYNTHETIC DATA"
 _PARAM_DOSE, _PARAM_SUBTYPE = "dose", "subtype"
@@ -397,15 +397,10 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
     container = container or st
     describe = describe or (lambda shown: {p: view.label(p) for p in shown})
     if patient_pick.lists_everyone(len(ids)):
-        kept = st.session_state.get(key)
-        if kept is not None and kept not in ids:
-            # The browser names the choice by its text; once the texts changed (presentation
-            # mode switched between IDs and pseudonyms) Streamlit hands back the old text.
-            named = {p: u for u, p in view.trial.pseudonyms().items()}.get(kept)
-            if named in ids:
-                st.session_state[key] = named
-            else:
-                del st.session_state[key]
+        # After presentation mode was switched the browser may name the choice by its other
+        # text (a pseudonym for an ID): keep that patient.
+        keep_known_choice(key, ids, lambda text: {
+            p: u for u, p in view.trial.pseudonyms().items()}.get(text))
         texts = describe(list(ids))
         return container.selectbox(label, ids, key=key, format_func=texts.get,
                                    on_change=on_pick, help=help)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from trialdash.analysis.paging import PAGE_SIZE, PatientPage, page_count, page_label, patient_page
+from trialdash.ui_state import keep_known_choice
 
 
 def patient_pager(usubjids: Sequence[str], key: str, label: str = "Patients shown",
@@ -22,12 +23,7 @@ def patient_pager(usubjids: Sequence[str], key: str, label: str = "Patients show
     pages = page_count(total, size)
     if pages == 1:
         return patient_page(usubjids, 0, size)
-    kept = st.session_state.get(key, 0)
-    # The browser names the chosen page by its label ("51–100 of 1,400"); once the list has
-    # changed (a filter, a new snapshot), an old label matches no option and Streamlit hands
-    # it back as text: such a page, or one beyond the last, falls back to the first.
-    if not isinstance(kept, int) or not 0 <= kept < pages:
-        del st.session_state[key]
+    keep_known_choice(key, range(pages))
     number = st.selectbox(label, range(pages), key=key,
                           format_func=lambda n: page_label(n, total, size),
                           help=f"At most {size} patients at a time keep the chart readable; "
