@@ -197,11 +197,12 @@ class View:
 
         Headers are in the study's wording (:attr:`Trial.wording`). In presentation mode
         USUBJID becomes the pseudonym, SUBJID and calendar dates are dropped (days since
-        infusion remain).
+        infusion remain); otherwise dates without a time of day are shown as dates (the grid
+        would add "00:00:00").
         """
         frame = frame.rename(columns=self.trial.wording.frame_headers(frame.columns))
         if not self.present:
-            return frame
+            return _calendar_dates(frame)
         out = frame.copy()
         if "USUBJID" in out.columns:
             out["USUBJID"] = out["USUBJID"].map(self.label)
@@ -211,6 +212,17 @@ class View:
         return out.drop(columns=drop)
 
 
+
+
+def _calendar_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Date-time columns whose values all fall at midnight, as dates."""
+    dated = {}
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            values = frame[column].dropna()
+            if (values == values.dt.normalize()).all():
+                dated[column] = frame[column].dt.date.where(frame[column].notna(), None)
+    return frame.assign(**dated) if dated else frame
 
 
 def sidebar_filters(trial: Trial, grant: Grant = access.LOCAL_USER) -> View:
