@@ -9,7 +9,9 @@ same way, in the same run, on the same machine), Debian's Chromium at 1280x720 m
 * **page switch**: a click on each page's link in the sidebar until that page is finished and
   its charts drawn;
 * **filter change**: on each page, choosing a dose group in the sidebar and removing it again,
-  each until the rerun has finished and the charts are drawn again.
+  each until the rerun has finished and the charts are drawn again;
+* **tab switch**: on each page, a click on every tab but the one it opens on (a page draws
+  only its open tab), until that tab is finished and its charts drawn.
 
 Every measure is the median over ``--runs`` fresh browser sessions (``--runs-large`` from
 10,000 patients on, where one session takes long), reported also as a ratio to the blank
@@ -67,6 +69,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync", "--disable-dev-shm-usage"]
 VIEWPORT = {"width": 1280, "height": 720}
 NAV_LINK = '[data-testid="stSidebarNavLink"]'
+TAB = '[data-testid="stMain"] [role="tab"]'
 SELECT_ALL = "Select all"  # the multiselect's first option, not a dose group
 TAG_WAIT_MS = 3000
 SETTLE_S = 0.25
@@ -376,7 +379,7 @@ def _change_filter_twice(page, timeout_s: float, log: RunLog) -> list[Timing]:
 def session(browser, url: str, timeout_s: float, measures: Measures,
             log: RunLog | None = None) -> None:
     """One fresh browser session: first load, then every page by its sidebar link, with a
-    filter change on each."""
+    filter change and a visit to every other tab on each."""
     log = log or RunLog(None)
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(_WATCH_FIRST_LOAD)
@@ -399,6 +402,10 @@ def session(browser, url: str, timeout_s: float, measures: Measures,
                 _timed(page, link.click, timeout_s, log))
             measures.filter_change.setdefault(title, []).extend(
                 _change_filter_twice(page, timeout_s, log))
+            for tab in page.locator(TAB).all()[1:]:
+                name = f"{title} › {tab.inner_text().strip()}"
+                measures.tab_switch.setdefault(name, []).append(
+                    _timed(page, tab.click, timeout_s, log))
     finally:
         context.close()
 
@@ -529,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     out_md = args.out / RESULTS_MD.name if args.out else RESULTS_MD
     data = {name: asdict(m) for name, m in results.items()}
     data["verdicts"] = [{**asdict(v), "status": v.status} for v in found]
+    out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(data, indent=2))
     out_md.write_text(table)
     print(table)

@@ -11,7 +11,9 @@ import statistics
 from dataclasses import dataclass, field
 
 FIRST_LOAD, PAGE_SWITCH, FILTER_CHANGE = "first load", "page switch", "filter change"
-INTERACTIONS = (FIRST_LOAD, PAGE_SWITCH, FILTER_CHANGE)
+#: Opening another tab of a page (pages draw only their open tab, trialdash.ui_sections).
+TAB_SWITCH = "tab switch"
+INTERACTIONS = (FIRST_LOAD, PAGE_SWITCH, FILTER_CHANGE, TAB_SWITCH)
 
 
 @dataclass
@@ -74,7 +76,8 @@ class Measures:
 
     ``first_load`` has one :class:`Timing` per run, ``page_switch`` and ``filter_change`` a
     list per page title (a filter change counts twice per run: a dose group chosen, then
-    removed). ``build_s`` and ``build_steps`` (seconds per step of the build's progress) time
+    removed), ``tab_switch`` a list per page and tab ("Safety › CRS and ICANS": every tab but
+    the one a page opens on). ``build_s`` and ``build_steps`` (seconds per step of the build's progress) time
     the snapshot's build; ``peak_rss_mb`` is the server's peak resident memory (MiB) over all
     runs, ``rss_growth_mb`` how much of it came during each page's script runs.
     """
@@ -84,6 +87,7 @@ class Measures:
     first_load: list[Timing] = field(default_factory=list)
     page_switch: dict[str, list[Timing]] = field(default_factory=dict)
     filter_change: dict[str, list[Timing]] = field(default_factory=dict)
+    tab_switch: dict[str, list[Timing]] = field(default_factory=dict)
     peak_rss_mb: float | None = None
     rss_growth_mb: dict[str, float] = field(default_factory=dict)
     build_s: float | None = None
@@ -94,7 +98,8 @@ class Measures:
         the name "first load")."""
         if interaction == FIRST_LOAD:
             return {FIRST_LOAD: self.first_load}
-        return self.page_switch if interaction == PAGE_SWITCH else self.filter_change
+        return {PAGE_SWITCH: self.page_switch, FILTER_CHANGE: self.filter_change,
+                TAB_SWITCH: self.tab_switch}[interaction]
 
 
 def median(values: list[float | None]) -> float | None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import ui
+from trialdash import ui, ui_sections
 from trialdash.analysis import kinetics, kinetics_groups
 from trialdash.figures import kinetics as figures
 
@@ -32,8 +32,11 @@ with right:
         show_curves = True
 x_range = figures.X_WINDOWS[window]
 
-st.header("Expansion and persistence")
-if ui.require(view, "adpc"):
+
+def expansion() -> None:
+    st.header("Expansion and persistence")
+    if not ui.require(view, "adpc"):
+        return
     transgene = kinetics.transgene_profiles(cohort)
     band = kinetics.median_band_by_dose(transgene) if show_band else None
     ui.chart(ui.figure(figures.expansion_curves, transgene.samples, groups, view.labels,
@@ -49,12 +52,21 @@ if ui.require(view, "adpc"):
         ui.patient_list(view, list(transgene.not_sampled), "No transgene sample",
                         "patients without transgene sample")
 
+
+def car_positive_cells() -> None:
+    st.header("CAR+ T cells (flow cytometry)")
+    if not ui.require(view, "adpc"):
+        return
     carpct = kinetics.transgene_profiles(cohort, kinetics.CAR_PERCENT)
     carpct_band = kinetics.median_band_by_dose(carpct) if show_band else None
     ui.chart(ui.figure(figures.carpct_curves, carpct.samples, groups, view.labels, show_band,
                        carpct_band, font, x_range, show_curves), key="kin_carpct")
 
+
+def non_compartmental_analysis() -> None:
     st.header("Non-compartmental analysis")
+    if not ui.require(view, "adpc"):
+        return
     patient_nca = kinetics.nca_by_patient(cohort)
     ui.table(view, kinetics.nca_by_dose(cohort, patient_nca).display(), "NCA by dose group",
              caption=kinetics.SUMMARY_RULES)
@@ -75,16 +87,23 @@ if ui.require(view, "adpc"):
             "CRS (worst ASTCT grade)"), "Cmax and AUC by CRS grade", fit_px=420)
     st.caption(view.say(kinetics_groups.RULE))
 
+
+def persistence() -> None:
     st.header("Persistence")
-    persistence = kinetics.persistence_by_visit(cohort)
-    ui.chart(ui.figure(figures.persistence_chart, persistence.table, groups, font),
+    if not ui.require(view, "adpc"):
+        return
+    by_visit = kinetics.persistence_by_visit(cohort)
+    ui.chart(ui.figure(figures.persistence_chart, by_visit.table, groups, font),
              key="kin_persistence")
-    ui.table(view, persistence.display(), "Transgene persistence by visit",
+    ui.table(view, by_visit.display(), "Transgene persistence by visit",
              caption=kinetics.PERSISTENCE_RULE + " Cells: detectable/sampled (%).")
 
-st.header(view.say("CD7+ lymphocytes beside CAR-T"))
-ui.require(view, "adlb")
-if has_adpc or has_adlb:
+
+def cd7_beside_cart() -> None:
+    st.header(view.say("CD7+ lymphocytes beside CAR-T"))
+    ui.require(view, "adlb")
+    if not (has_adpc or has_adlb):
+        return
     cd7_log = st.toggle("Log scale for CD7+ lymphocytes", key="kin_cd7_log",
                         disabled=not has_adlb)
     paired = kinetics.cd7_with_cart(cohort)
@@ -94,3 +113,12 @@ if has_adpc or has_adlb:
     if view.trial.is_cell_therapy:  # the anti-CD7 CAR-T mechanism, not another study's
         st.caption("CD7+ T and NK cells are depleted while anti-CD7 CAR-T cells persist "
                    "(fratricide) and return when CAR-T is lost or after allo-HSCT.")
+
+
+ui_sections.show("kinetics_section", {
+    "Transgene (qPCR)": expansion,
+    "CAR+ T cells (flow)": car_positive_cells,
+    "Non-compartmental analysis": non_compartmental_analysis,
+    "Persistence": persistence,
+    view.say("CD7+ beside CAR-T"): cd7_beside_cart,
+})

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import ui, ui_cuts
+from trialdash import ui, ui_cuts, ui_sections
 from trialdash.analysis import enrollment, overview, treatment_overview
 from trialdash.analysis.response import BEST_RESPONSE_RULE, orr_definition
 from trialdash.figures import enrollment as enrollment_figures
@@ -43,48 +43,64 @@ tiles[5].metric(f"Deaths {figures.deaths.k:,}/{figures.deaths.n:,}",
                 f"{100 * figures.deaths.estimate:.0f}%" if figures.deaths.n else "–")
 ui_cuts.since_previous_panel(view)
 
-left, right = st.columns(2)
-with left:
-    ui.chart(ui.figure(enrollment_figures.enrollment_by_dose,
-        enrollment.enrollment_by_dose_subtype(cohort), doses, view.font_size), key="by_dose")
-with right:
-    ui.chart(ui.figure(enrollment_figures.cumulative_enrollment,
-        enrollment.cumulative_enrollment(cohort), doses, view.font_size, view.labels,
-        calendar=not view.present),
-        key="cumulative")
 
-st.subheader("Patient flow")
-flow = enrollment.disposition(cohort)
-left, right = st.columns([3, 2])
-with left:
-    ui.chart(ui.figure(enrollment_figures.patient_flow, flow.flow, doses, view.font_size),
-             key="flow")
-with right:
-    if flow.not_infused.empty:
-        st.caption(view.say("Every enrolled patient was infused."))
-    else:
-        not_infused = ui_cuts.mark_new_in_counts(
-            view, flow.not_infused, lambda before: enrollment.disposition(before).not_infused,
-            ["dose_group", "reason"])
-        ui.table(view, not_infused.rename(columns={
-            "dose_group": "Dose group", "reason": "Reason not infused", "n": "Patients"}),
-            "reasons not infused", caption="Enrolled but not infused", fit_px=340)
-ui.table(view, flow.flow.rename(columns={"step": "Step"}), "patient flow")
+def enrollment_charts() -> None:
+    left, right = st.columns(2)
+    with left:
+        ui.chart(ui.figure(enrollment_figures.enrollment_by_dose,
+            enrollment.enrollment_by_dose_subtype(cohort), doses, view.font_size), key="by_dose")
+    with right:
+        ui.chart(ui.figure(enrollment_figures.cumulative_enrollment,
+            enrollment.cumulative_enrollment(cohort), doses, view.font_size, view.labels,
+            calendar=not view.present),
+            key="cumulative")
 
-st.subheader(view.say("Baseline characteristics (infused patients)"))
-ui.table(view, enrollment.baseline_characteristics(cohort), "baseline characteristics")
-ui.table(view, treatment_overview.treatment_and_disease(cohort), "treatment and disease",
-         caption="Dose actually infused, bridging therapy and disease at baseline. Flags: "
-                 "patients with the flag / patients with it recorded.")
 
-st.subheader("Dose escalation (3+3)")
-ledger, mtd = overview.escalation(cohort)
-ui.table(view, ledger.drop(columns="is_mtd").rename(columns={
-    "dose": "Dose level", "treated": "Treated", "expansion": "Of whom expansion",
-    "evaluable": "DLT-evaluable (escalation)", "dlts": "DLTs", "decision": "3+3 decision",
-    "rule": "Rule applied"}), "dose escalation",
-    column_config={"Rule applied": st.column_config.TextColumn(width="large")})
-st.markdown(view.say(overview.mtd_text(ledger)))
-if not cohort.filter.is_everyone:
-    st.caption("The ledger counts only the patients the filters keep; the protocol's decisions "
-               "were made on all patients.")
+def patient_flow() -> None:
+    st.subheader("Patient flow")
+    flow = enrollment.disposition(cohort)
+    left, right = st.columns([3, 2])
+    with left:
+        ui.chart(ui.figure(enrollment_figures.patient_flow, flow.flow, doses, view.font_size),
+                 key="flow")
+    with right:
+        if flow.not_infused.empty:
+            st.caption(view.say("Every enrolled patient was infused."))
+        else:
+            not_infused = ui_cuts.mark_new_in_counts(
+                view, flow.not_infused, lambda before: enrollment.disposition(before).not_infused,
+                ["dose_group", "reason"])
+            ui.table(view, not_infused.rename(columns={
+                "dose_group": "Dose group", "reason": "Reason not infused", "n": "Patients"}),
+                "reasons not infused", caption="Enrolled but not infused", fit_px=340)
+    ui.table(view, flow.flow.rename(columns={"step": "Step"}), "patient flow")
+
+
+def baseline() -> None:
+    st.subheader(view.say("Baseline characteristics (infused patients)"))
+    ui.table(view, enrollment.baseline_characteristics(cohort), "baseline characteristics")
+    ui.table(view, treatment_overview.treatment_and_disease(cohort), "treatment and disease",
+             caption="Dose actually infused, bridging therapy and disease at baseline. Flags: "
+                     "patients with the flag / patients with it recorded.")
+
+
+def dose_escalation() -> None:
+    st.subheader("Dose escalation (3+3)")
+    ledger, mtd = overview.escalation(cohort)
+    ui.table(view, ledger.drop(columns="is_mtd").rename(columns={
+        "dose": "Dose level", "treated": "Treated", "expansion": "Of whom expansion",
+        "evaluable": "DLT-evaluable (escalation)", "dlts": "DLTs", "decision": "3+3 decision",
+        "rule": "Rule applied"}), "dose escalation",
+        column_config={"Rule applied": st.column_config.TextColumn(width="large")})
+    st.markdown(view.say(overview.mtd_text(ledger)))
+    if not cohort.filter.is_everyone:
+        st.caption("The ledger counts only the patients the filters keep; the protocol's decisions "
+                   "were made on all patients.")
+
+
+ui_sections.show("overview_section", {
+    "Enrollment": enrollment_charts,
+    "Patient flow": patient_flow,
+    "Baseline": baseline,
+    "Dose escalation": dose_escalation,
+})

@@ -1,8 +1,10 @@
 """Patient profile: one patient's header, timeline and records, for the study monitor."""
 
+import functools
+
 import streamlit as st
 
-from trialdash import ui, ui_cuts
+from trialdash import ui, ui_cuts, ui_sections
 from trialdash.analysis import findings, patient
 from trialdash.figures import patient as figures
 
@@ -106,13 +108,19 @@ tables = record.tables()
 if "Milestone" in tables["Milestones"].columns:  # 'CAR-T infusion' as the study words day 0
     tables["Milestones"] = tables["Milestones"].assign(
         Milestone=tables["Milestones"]["Milestone"].map(view.say))
-tabs = st.tabs([title for title, *_ in sections])
-for tab, (title, dataset, name, caption) in zip(tabs, sections, strict=True):
-    with tab:
-        if dataset and not ui.require(view, dataset):
-            continue
-        if tables[title].empty:
-            st.caption(f"No {name} recorded for {label}.")
-            continue
-        ui.table(view, ui_cuts.mark_new_in_profile(title, tables[title], usubjid),
-                 f"{label} {name}", caption=caption)
+
+
+def records(title: str, dataset: str | None, name: str, caption: str) -> None:
+    """One tab of the patient's records: the rows of ``title``, or why there are none."""
+    if dataset and not ui.require(view, dataset):
+        return
+    if tables[title].empty:
+        st.caption(f"No {name} recorded for {label}.")
+        return
+    ui.table(view, ui_cuts.mark_new_in_profile(title, tables[title], usubjid),
+             f"{label} {name}", caption=caption)
+
+
+ui_sections.show("pt_records", {
+    title: functools.partial(records, title, dataset, name, caption)
+    for title, dataset, name, caption in sections})

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import ui
+from trialdash import ui, ui_sections
 from trialdash.analysis import endpoints, hsct_landmark
 from trialdash.figures import survival as survival_figures
 
@@ -38,53 +38,67 @@ show_logrank = right.toggle("Show log-rank p", key="surv_logrank",
 
 analysis = endpoints.survival_analysis(view.cohort, endpoint, by=STRATIFY[stratify],
                                        censor_at_hsct=censor)
-colours = survival_figures.group_colours(analysis, view.trial.dose_groups, view.trial.subtypes)
-ui.chart(ui.figure(survival_figures.km_plot, analysis, colours, unit, show_ci, view.font_size,
-                   view.labels, show_logrank=show_logrank), key="surv_km")
 
-notes = [f"{analysis.n_patients} infused patients with {endpoint} data; time from "
-         f"{analysis.origin}; {survival_figures.CENSOR_NOTE}."]
-if analysis.censoring_note:
-    notes.append(analysis.censoring_note)
-if analysis.n_excluded:
-    notes.append(f"{analysis.n_excluded} {endpoint} record(s) left out: missing or negative "
-                 "time.")
-st.caption(view.say(" ".join(notes)))
 
-st.subheader("Medians and landmark rates")
-ui.table(view, endpoints.survival_table(analysis, unit), f"{endpoint} survival summary",
-         caption=endpoints.METHODS_NOTE + " Landmark cells: survival % (95% CI); patients "
-         "still at risk.")
-logrank = endpoints.logrank_text(analysis)
-if logrank and show_logrank:
-    st.markdown(logrank)
-    st.caption(hsct_landmark.CAUTION)
-if analysis.caution:
-    st.warning(analysis.caution, icon=":material/warning:")
-st.markdown(endpoints.followup_text(analysis, unit))
+def kaplan_meier() -> None:
+    colours = survival_figures.group_colours(analysis, view.trial.dose_groups, view.trial.subtypes)
+    ui.chart(ui.figure(survival_figures.km_plot, analysis, colours, unit, show_ci, view.font_size,
+                       view.labels, show_logrank=show_logrank), key="surv_km")
 
-st.subheader("By consolidative allo-HSCT (landmark analysis)")
-if endpoint.upper() not in ("OS", "PFS"):
-    st.caption("The allo-HSCT comparison is made for OS and PFS; choose one above.")
-else:
-    landmark_day = st.number_input(
-        "Landmark (days since infusion)", min_value=7, max_value=365, step=7,
-        value=hsct_landmark.DEFAULT_LANDMARK_DAY, key="surv_landmark",
-        help="Patients alive and in response at this day are compared by whether they had "
-             "an allo-HSCT by then; time runs from the landmark.")
-    landmark = hsct_landmark.hsct_landmark(view.cohort, endpoint, landmark_day)
-    ui.chart(ui.figure(survival_figures.km_plot,
-        landmark.analysis, survival_figures.group_colours(landmark.analysis, [], []), unit,
-        show_ci, view.font_size, view.labels, show_logrank=show_logrank), key="surv_hsct_km")
-    st.caption(f"{landmark.n_at_landmark} patients {landmark.population_rule}; "
-               f"{landmark.n_excluded} left out. Never censored at the transplant. "
-               f"{survival_figures.CENSOR_NOTE}.")
-    ui.table(view, endpoints.survival_table(landmark.analysis, unit),
-             f"{endpoint} by allo-HSCT from day {landmark_day}")
-    st.warning(hsct_landmark.CAUTION, icon=":material/warning:")
+    notes = [f"{analysis.n_patients} infused patients with {endpoint} data; time from "
+             f"{analysis.origin}; {survival_figures.CENSOR_NOTE}."]
+    if analysis.censoring_note:
+        notes.append(analysis.censoring_note)
+    if analysis.n_excluded:
+        notes.append(f"{analysis.n_excluded} {endpoint} record(s) left out: missing or negative "
+                     "time.")
+    st.caption(view.say(" ".join(notes)))
 
-with st.expander("Patient-level times"):
+    st.subheader("Medians and landmark rates")
+    ui.table(view, endpoints.survival_table(analysis, unit), f"{endpoint} survival summary",
+             caption=endpoints.METHODS_NOTE + " Landmark cells: survival % (95% CI); patients "
+             "still at risk.")
+    logrank = endpoints.logrank_text(analysis)
+    if logrank and show_logrank:
+        st.markdown(logrank)
+        st.caption(hsct_landmark.CAUTION)
+    if analysis.caution:
+        st.warning(analysis.caution, icon=":material/warning:")
+    st.markdown(endpoints.followup_text(analysis, unit))
+
+
+def hsct_landmark_analysis() -> None:
+    st.subheader("By consolidative allo-HSCT (landmark analysis)")
+    if endpoint.upper() not in ("OS", "PFS"):
+        st.caption("The allo-HSCT comparison is made for OS and PFS; choose one above.")
+    else:
+        landmark_day = st.number_input(
+            "Landmark (days since infusion)", min_value=7, max_value=365, step=7,
+            value=hsct_landmark.DEFAULT_LANDMARK_DAY, key="surv_landmark",
+            help="Patients alive and in response at this day are compared by whether they had "
+                 "an allo-HSCT by then; time runs from the landmark.")
+        landmark = hsct_landmark.hsct_landmark(view.cohort, endpoint, landmark_day)
+        ui.chart(ui.figure(survival_figures.km_plot,
+            landmark.analysis, survival_figures.group_colours(landmark.analysis, [], []), unit,
+            show_ci, view.font_size, view.labels, show_logrank=show_logrank), key="surv_hsct_km")
+        st.caption(f"{landmark.n_at_landmark} patients {landmark.population_rule}; "
+                   f"{landmark.n_excluded} left out. Never censored at the transplant. "
+                   f"{survival_figures.CENSOR_NOTE}.")
+        ui.table(view, endpoints.survival_table(landmark.analysis, unit),
+                 f"{endpoint} by allo-HSCT from day {landmark_day}")
+        st.warning(hsct_landmark.CAUTION, icon=":material/warning:")
+
+
+def patient_times() -> None:
+    st.subheader("Patient-level times")
     ui.table(view, analysis.patients.rename(columns={
         "group": analysis.by_label if analysis.by else "Group", "time_days": "Days",
         "event": "Event (1) / censored (0)", "status": "Status"}),
         f"{endpoint} patient times")
+
+
+ui_sections.show("survival_section", {
+    "Kaplan-Meier": kaplan_meier,
+    "By allo-HSCT (landmark)": hsct_landmark_analysis,
+    "Patient-level times": patient_times,
+})

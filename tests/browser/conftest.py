@@ -84,10 +84,27 @@ def page(browser):
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the script has finished running and charts have been laid out."""
+    """Wait until the script has finished running and charts have been laid out (no element
+    is still a loading placeholder: the first chart of a browser session waits for Plotly's
+    code to arrive)."""
     page.wait_for_selector(APP_IDLE, timeout=timeout)
     page.wait_for_timeout(800)
     page.wait_for_selector(APP_IDLE, timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
+                           timeout=timeout)
+
+
+def open_tab(page, label: str) -> None:
+    """Open a page's tab by its label and wait for the script run it starts (a page's tabs
+    draw only the open one, trialdash.ui_sections)."""
+    page.get_by_role("tab", name=label, exact=True).click()
+    wait_idle(page)
+
+
+def tab_labels(page) -> list[str]:
+    """The labels of the main area's tabs, in order."""
+    return [t.strip() for t in page.locator('[data-testid="stMain"] [role="tab"]')
+            .all_inner_texts()]
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,5 +1,5 @@
 """The browser benchmark (``make bench``) runs end to end on the trial's own 14-patient
-snapshot: every page is switched to and filtered, nothing times out, each interaction keeps
+snapshot: every page is switched to and filtered, every other tab opened, nothing times out, each interaction keeps
 its split and the server's run-log lines, every measure gets its verdict (and a why line when
 missed), and both result files are written. Times are printed by the benchmark, never
 asserted here (met or missed depends on the machine)."""
@@ -20,8 +20,10 @@ def test_browser_benchmark_runs_end_to_end(tmp_path, capsys):
     assert dashboard["runs"] == 1 and dashboard["patients"] == 14
     assert {"Overview and enrollment", "Safety", "Patient profile"} <= set(dashboard["page_switch"])
     timings = {("first load", "Overview and enrollment"): dashboard["first_load"]}
-    for kind in ("page_switch", "filter_change"):
+    for kind in ("page_switch", "filter_change", "tab_switch"):
         timings |= {(kind, page): runs for page, runs in dashboard[kind].items()}
+    assert {"Safety › CRS and ICANS", "Response › Swimmer plot",
+            "Patient profile › Milestones"} <= set(dashboard["tab_switch"])
     assert all(t["seconds"] is not None and t["seconds"] > 0
                for runs in timings.values() for t in runs)
 
@@ -32,13 +34,14 @@ def test_browser_benchmark_runs_end_to_end(tmp_path, capsys):
     assert seen and all(t["to_script_s"] is not None and t["script_s"] is not None
                         and t["drawing_s"] is not None for t in seen)
     # The run log: each interaction has the server's lines of its page, with phases and
-    # peak memory; the Safety page draws charts with points.
-    for (_, page), runs in timings.items():
+    # peak memory; the Safety page's CRS and ICANS tab draws charts with points.
+    for (_, name), runs in timings.items():
+        page = name.split(" › ")[0]  # a tab switch is named "page › tab"
         for t in runs:
             assert page in [line["page"] for line in t["server_runs"]], (page, t["server_runs"])
             assert all(line["seconds"] > 0 and "phases" in line and line["peak_rss_mb"] > 0
                        for line in t["server_runs"])
-    safety = dashboard["page_switch"]["Safety"][0]
+    safety = dashboard["tab_switch"]["Safety › CRS and ICANS"][0]
     assert safety["charts"] > 0 and safety["points"] > 0
     assert dashboard["peak_rss_mb"] > 0 and dashboard["build_s"] > 0
     assert "deriving dashboard columns" in dashboard["build_steps"]
@@ -56,6 +59,7 @@ def test_browser_benchmark_runs_end_to_end(tmp_path, capsys):
 
     table = (tmp_path / "results.md").read_text()
     assert "| first load, charts drawn |" in table and "filter change (worst page)" in table
+    assert "tab switch (worst tab)" in table
     assert "| measure | page | measured | target | verdict |" in table
     listed = table.split("Missed targets:")[1]
     assert [line[2:] for line in listed.splitlines() if line.startswith("- ")] == \

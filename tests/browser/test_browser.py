@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import screenshot, start_streamlit, stop, wait_idle
+from conftest import open_tab, screenshot, start_streamlit, stop, tab_labels, wait_idle
 
-PAGES = {  # URL path -> (page title, minimum number of charts)
+PAGES = {  # URL path -> (page title, minimum number of charts over all its tabs)
     "": ("Overview and enrollment", 3),
-    "safety": ("Safety", 3),
-    "kinetics": ("Cellular kinetics", 3),
-    "response": ("Response", 2),
-    "survival": ("Survival", 1),
+    "safety": ("Safety", 4),
+    "kinetics": ("Cellular kinetics", 4),
+    "response": ("Response", 3),
+    "survival": ("Survival", 2),
     "patient": ("Patient profile", 1),
 }
 CHART = '[data-testid="stPlotlyChart"]'
@@ -29,17 +29,30 @@ def open_path(page, server: str, path: str) -> None:
 
 @pytest.mark.parametrize("path", list(PAGES), ids=[p or "overview" for p in PAGES])
 def test_page_in_chromium(server, page, path):
-    """The page draws its charts (SVG/WebGL inside each chart), shows no exception, shows its
-    title, the SYNTHETIC DATA label and the patient count."""
+    """Each tab of the page, opened in turn, draws its charts (SVG/WebGL inside each chart)
+    and shows no exception; the page shows its title, the SYNTHETIC DATA label and the
+    patient count throughout."""
     title, min_charts = PAGES[path]
     open_path(page, server, path)
-    page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
-    screenshot(page, path or "overview")
-    assert page.locator(EXCEPTION).count() == 0
-    assert page.locator(CHART).count() >= min_charts
-    assert page.get_by_role("heading", name=title).first.is_visible()
-    assert page.get_by_text("SYNTHETIC DATA").first.is_visible()
-    assert page.get_by_text("14 of 14 patients").first.is_visible()
+    labels = tab_labels(page)
+    assert len(labels) >= 3, labels
+    charts = 0
+    for index, label in enumerate(labels):
+        if index:
+            open_tab(page, label)
+        shown = page.locator(CHART).count()
+        page.wait_for_function(  # every chart of the tab drawn
+            f"n => document.querySelectorAll('{CHART} .main-svg').length >= n", arg=shown,
+            timeout=30_000)
+        charts += shown
+        screenshot(page, f"{path or 'overview'}_{index}")
+        assert page.locator(EXCEPTION).count() == 0, label
+        assert page.get_by_role("tab", name=label, exact=True).get_attribute(
+            "aria-selected") == "true"
+        assert page.get_by_role("heading", name=title).first.is_visible()
+        assert page.get_by_text("SYNTHETIC DATA").first.is_visible()
+        assert page.get_by_text("14 of 14 patients").first.is_visible()
+    assert charts >= min_charts
 
 
 def test_app_shows_study_title_and_synthetic_label(server, page):
@@ -65,6 +78,7 @@ def test_patient_deep_link(server, page):
 def test_presentation_mode_link(server, page):
     """?present=1 collapses the sidebar and replaces patient IDs by pseudonyms."""
     open_path(page, server, "response?present=1")
+    open_tab(page, "Swimmer plot")
     page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
     screenshot(page, "response_presentation")
     assert page.locator(EXCEPTION).count() == 0
@@ -77,6 +91,7 @@ def test_swimmer_to_patient_path(server, page):
     """From the response page, choosing a lane's patient opens the patient profile with that
     patient (the keyboard path beside clicking the lane)."""
     open_path(page, server, "response")
+    open_tab(page, "Swimmer plot")
     page.get_by_role("button", name="Open profile").first.wait_for()
     combo = page.get_by_role("combobox", name="Open patient profile")
     combo.click()

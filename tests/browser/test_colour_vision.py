@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SCREENSHOTS, wait_idle
+from conftest import SCREENSHOTS, open_tab, wait_idle
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
@@ -28,7 +28,9 @@ CHART = '[data-testid="stPlotlyChart"]'
 SWATCH = ".legend .traces .legendpoints path"
 PALETTE_DELTA_E = 15.0
 PAINTED_DELTA_E = 10.0
-PAGES = ("safety", "response", "")
+# (URL path, tab) of the charts with coloured legends (a page draws only its open tab).
+VIEWS = (("safety", "CRS and ICANS"), ("response", "Best overall response"),
+         ("response", "Swimmer plot"), ("", "Enrollment"))
 
 
 def _emulate(page, deficiency: str) -> None:
@@ -74,20 +76,26 @@ def _swatch_pairs(page) -> list[tuple[str, tuple, tuple]]:
     return pairs
 
 
+def _open(page, url: str, tab: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    wait_idle(page)
+    open_tab(page, tab)
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
+
+
 @pytest.mark.parametrize("deficiency", ["deuteranopia", "protanopia"])
-@pytest.mark.parametrize("path", PAGES, ids=[p or "overview" for p in PAGES])
-def test_chart_colours_stay_apart_under_emulated_cvd(server, page, path, deficiency):
+@pytest.mark.parametrize("path,tab", VIEWS, ids=[f"{p or 'overview'}-{t}" for p, t in VIEWS])
+def test_chart_colours_stay_apart_under_emulated_cvd(server, page, path, tab, deficiency):
     """Legend colours of every chart remain distinguishable as Chromium paints them with the
     deficiency emulated; the same check with no deficiency is the control."""
-    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
-    wait_idle(page)
-    page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
+    _open(page, f"{server}/{path}", tab)
     _emulate(page, deficiency)
     page.wait_for_timeout(500)
     pairs = _swatch_pairs(page)
     assert pairs, "no coloured legend swatches found"
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"cvd_{path or 'overview'}_{deficiency}.png"))
+    name = f"cvd_{path or 'overview'}_{tab.split()[0].lower()}_{deficiency}.png"
+    page.screenshot(path=str(SCREENSHOTS / name))
     close = [(chart, a, b, round(delta_e(a, b), 1)) for chart, a, b in pairs
              if delta_e(a, b) < PAINTED_DELTA_E]
     assert not close, close
@@ -97,9 +105,7 @@ def test_emulation_changes_what_is_painted(server, page):
     """The emulation is in effect: the first coloured legend swatch (CRS grade 1, pale yellow)
     is painted in colour normally and in grey under emulated achromatopsia, so the checks
     above see the simulated view."""
-    page.goto(f"{server}/safety", wait_until="domcontentloaded")
-    wait_idle(page)
-    page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
+    _open(page, f"{server}/safety", "CRS and ICANS")
     handle = page.locator(f"{CHART} {SWATCH}").first.element_handle()
     normal = _painted(page, handle)
     _emulate(page, "achromatopsia")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import screenshot, start_streamlit, stop, wait_idle
+from conftest import open_tab, screenshot, start_streamlit, stop, wait_idle
 
 from trialdash.cli import main
 
@@ -52,8 +52,9 @@ def test_cut_link_banner_and_compare_panel(cut_server, page):
 def test_swimmer_with_previous_cutoff(cut_server, page):
     page.goto(f"{cut_server}/response")
     wait_idle(page)
+    open_tab(page, "Swimmer plot")
     page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
-    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 1
     assert page.get_by_text("Previous cut-off (2024-12-01)").count() >= 1
     assert page.locator(NO_EXCEPTION).count() == 0
     screenshot(page, "cut_swimmer")

@@ -5,7 +5,7 @@ Data page's finding values, hidden at 1280 px."""
 
 from __future__ import annotations
 
-from conftest import screenshot, wait_idle
+from conftest import open_tab, screenshot, tab_labels, wait_idle
 
 GRID = '[data-testid="stDataFrame"]'
 SCROLLER = ".dvn-scroller"
@@ -14,15 +14,21 @@ TABLES = f'{GRID}, [data-testid="stTable"]'
 
 
 def test_safety_tables_do_not_scroll_sideways(server, page):
+    """Every table of every Safety tab (expanders opened)."""
     page.goto(f"{server}/safety", wait_until="domcontentloaded")
     wait_idle(page)
-    for summary in page.locator('[data-testid="stExpander"] summary').element_handles():
-        summary.click()
-    wait_idle(page)
-    tables = page.locator(TABLES).element_handles()
-    assert len(tables) >= 8  # TEAE, periods, CRS/ICANS x2, episodes, cytopenias, HLH, DLT...
-    overflowing = sideways_scrolling(page, tables)
-    screenshot(page, "safety_tables")
+    overflowing, count = [], 0
+    for index, label in enumerate(tab_labels(page)):
+        if index:
+            open_tab(page, label)
+        for summary in page.locator('[data-testid="stExpander"] summary').element_handles():
+            summary.click()
+        wait_idle(page)
+        tables = page.locator(TABLES).element_handles()
+        count += len(tables)
+        overflowing += [(label, *found) for found in sideways_scrolling(page, tables)]
+        screenshot(page, f"safety_tables_{index}")
+    assert count >= 8  # TEAE, periods, CRS/ICANS x2, episodes, cytopenias, HLH, DLT...
     assert not overflowing, overflowing
 
 
