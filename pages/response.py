@@ -36,8 +36,11 @@ st.caption(view.say(
     f"{population.describe()}. Exact (Clopper-Pearson) 95% confidence intervals."
 ))
 
-by = st.segmented_control("Charts by", list(GROUPINGS), default="dose_group", required=True,
-                          format_func=GROUPINGS.get, key="rsp_chart_by")
+
+def grouping_control(label: str, key: str) -> str:
+    """Dose group or subtype, for one tab's chart."""
+    return st.segmented_control(label, list(GROUPINGS), default="dose_group", required=True,
+                                format_func=GROUPINGS.get, key=key)
 
 
 def response_rates() -> None:
@@ -46,12 +49,14 @@ def response_rates() -> None:
     for grouping, title in GROUPINGS.items():
         ui.table(view, response.orr_display_table(orr[grouping], title),
                  f"ORR by {title.lower()}", caption=f"By {title.lower()} (evaluable patients)")
+    by = grouping_control("Chart by", "rsp_chart_by")
     ui.chart(ui.figure(figures.orr_forest, orr[by], view.font_size, by,
                        response.orr_definition(labels)), key="orr_forest")
 
 
 def best_overall_response() -> None:
     st.subheader("Best overall response")
+    by = grouping_control("Chart by", "rsp_bor_by")
     best = response.best_response(cohort)
     group_order = view.trial.dose_groups if by == "dose_group" else view.trial.subtypes
     ui.chart(ui.figure(figures.bor_by_group_bar, response.bor_counts(best, by), by,
@@ -77,15 +82,12 @@ def cart_trial_response() -> None:
 
 def swimmer_plot() -> None:
     st.subheader("Swimmer plot")
-    colour_col, sort_col, unit_col = st.columns([1, 2, 1])
-    colour_by = colour_col.segmented_control(
-        "Colour lanes by", list(GROUPINGS), default="dose_group", required=True,
-        format_func=GROUPINGS.get, key="rsp_colour_by")
-    sort = sort_col.segmented_control("Order lanes by", list(SORT_OPTIONS), default="duration",
-                                      required=True, format_func=SORT_OPTIONS.get,
-                                      key="rsp_sort")
-    unit = unit_col.segmented_control("Time unit", list(UNITS), default="days", required=True,
-                                      format_func=UNITS.get, key="rsp_unit")
+    with st.container(horizontal=True, gap="medium"):  # wraps rather than cutting labels off
+        colour_by = grouping_control("Colour lanes by", "rsp_colour_by")
+        sort = st.segmented_control("Order lanes by", list(SORT_OPTIONS), default="duration",
+                                    required=True, format_func=SORT_OPTIONS.get, key="rsp_sort")
+        unit = st.segmented_control("Time unit", list(UNITS), default="days", required=True,
+                                    format_func=UNITS.get, key="rsp_unit")
     lanes, events = swimmer_lanes(cohort, sort)
     lane_page = ui_paging.patient_pager(lanes["USUBJID"], "rsp_swimmer_page", "Lanes shown")
     shown_lanes = paging.rows_of(lanes, lane_page)
