@@ -15,7 +15,8 @@ left, right = st.columns([2, 1])
 with left:
     window = st.segmented_control(
         "Days shown", list(figures.X_WINDOWS), default="Days 0–90", required=True,
-        key="kin_window", help="Expansion happens in the first 28 days; follow-up runs to "
+        key="kin_window", help="For the curves over time (transgene, CAR+ cells, CD7+). "
+                               "Expansion happens in the first 28 days; follow-up runs to "
                                "2 years. Zoom in the chart to see any other range.")
 # Above this many patients a spaghetti plot is unreadable: medians and IQR bands first.
 summarised = cohort.count.kept > figures.INDIVIDUAL_CURVES_MAX
@@ -27,14 +28,15 @@ with right:
                                      "bands (one WebGL trace per dose group).")
     else:
         show_band = st.toggle("Median + IQR band", key="kin_band",
-                              help="Median and interquartile range per dose group and nominal "
-                                   "visit; BLQ samples count at the LLOQ.")
+                              help="On the curves over time: median and interquartile range "
+                                   "per dose group and nominal visit; BLQ samples count at the "
+                                   "LLOQ.")
         show_curves = True
 x_range = figures.X_WINDOWS[window]
 
 
 def expansion() -> None:
-    st.header("Expansion and persistence")
+    st.header("Transgene copies (qPCR)")
     if not ui.require(view, "adpc"):
         return
     transgene = kinetics.transgene_profiles(cohort)
@@ -72,7 +74,7 @@ def non_compartmental_analysis() -> None:
              caption=kinetics.SUMMARY_RULES)
     ui.table(view, patient_nca.display(), "NCA by patient", caption=kinetics.NCA_RULES
              + " Samples after allo-HSCT are counted in the last column and marked in the "
-               "chart's hover text.")
+               "hover text of the transgene chart.")
     st.subheader("Cmax and AUC by response and by CRS grade")
     left, right = st.columns(2)
     with left:
@@ -105,7 +107,7 @@ def cd7_beside_cart() -> None:
     if not (has_adpc or has_adlb):
         return
     cd7_log = st.toggle("Log scale for CD7+ lymphocytes", key="kin_cd7_log",
-                        disabled=not has_adlb)
+                        disabled=not has_adlb, persist_state=ui_sections.KEEP)
     paired = kinetics.cd7_with_cart(cohort)
     ui.chart(ui.figure(figures.cd7_vs_cart, paired.frame, groups, view.labels, font, x_range,
                        cd7_log, kinetics.cd7_cart_band_by_dose(paired) if show_band else None,

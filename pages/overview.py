@@ -41,6 +41,8 @@ for tile, name, rate in rates:
     tile.caption(f"95% CI {100 * rate.lower:.0f}–{100 * rate.upper:.0f}%")
 tiles[5].metric(f"Deaths {figures.deaths.k:,}/{figures.deaths.n:,}",
                 f"{100 * figures.deaths.estimate:.0f}%" if figures.deaths.n else "–")
+ledger, _ = overview.escalation(cohort)
+st.markdown(view.say(overview.mtd_text(ledger)))  # the phase 1 conclusion, on every tab
 ui_cuts.since_previous_panel(view)
 
 
@@ -86,13 +88,11 @@ def baseline() -> None:
 
 def dose_escalation() -> None:
     st.subheader("Dose escalation (3+3)")
-    ledger, mtd = overview.escalation(cohort)
     ui.table(view, ledger.drop(columns="is_mtd").rename(columns={
         "dose": "Dose level", "treated": "Treated", "expansion": "Of whom expansion",
         "evaluable": "DLT-evaluable (escalation)", "dlts": "DLTs", "decision": "3+3 decision",
         "rule": "Rule applied"}), "dose escalation",
         column_config={"Rule applied": st.column_config.TextColumn(width="large")})
-    st.markdown(view.say(overview.mtd_text(ledger)))
     if not cohort.filter.is_everyone:
         st.caption("The ledger counts only the patients the filters keep; the protocol's decisions "
                    "were made on all patients.")

@@ -40,18 +40,19 @@ st.caption(view.say(
 def grouping_control(label: str, key: str) -> str:
     """Dose group or subtype, for one tab's chart."""
     return st.segmented_control(label, list(GROUPINGS), default="dose_group", required=True,
-                                format_func=GROUPINGS.get, key=key)
+                                format_func=GROUPINGS.get, key=key,
+                                persist_state=ui_sections.KEEP)
 
 
 def response_rates() -> None:
     st.subheader("Objective response rate")
     orr = {grouping: response.orr_table(cohort, grouping) for grouping in GROUPINGS}
-    for grouping, title in GROUPINGS.items():
-        ui.table(view, response.orr_display_table(orr[grouping], title),
-                 f"ORR by {title.lower()}", caption=f"By {title.lower()} (evaluable patients)")
     by = grouping_control("Chart by", "rsp_chart_by")
     ui.chart(ui.figure(figures.orr_forest, orr[by], view.font_size, by,
                        response.orr_definition(labels)), key="orr_forest")
+    for grouping, title in GROUPINGS.items():
+        ui.table(view, response.orr_display_table(orr[grouping], title),
+                 f"ORR by {title.lower()}", caption=f"By {title.lower()} (evaluable patients)")
 
 
 def best_overall_response() -> None:
@@ -85,11 +86,14 @@ def swimmer_plot() -> None:
     with st.container(horizontal=True, gap="medium"):  # wraps rather than cutting labels off
         colour_by = grouping_control("Colour lanes by", "rsp_colour_by")
         sort = st.segmented_control("Order lanes by", list(SORT_OPTIONS), default="duration",
-                                    required=True, format_func=SORT_OPTIONS.get, key="rsp_sort")
+                                    required=True, format_func=SORT_OPTIONS.get, key="rsp_sort",
+                                    persist_state=ui_sections.KEEP)
         unit = st.segmented_control("Time unit", list(UNITS), default="days", required=True,
-                                    format_func=UNITS.get, key="rsp_unit")
+                                    format_func=UNITS.get, key="rsp_unit",
+                                    persist_state=ui_sections.KEEP)
     lanes, events = swimmer_lanes(cohort, sort)
-    lane_page = ui_paging.patient_pager(lanes["USUBJID"], "rsp_swimmer_page", "Lanes shown")
+    lane_page = ui_paging.patient_pager(lanes["USUBJID"], "rsp_swimmer_page", "Lanes shown",
+                                        persist_state=ui_sections.KEEP)
     shown_lanes = paging.rows_of(lanes, lane_page)
     colours = (dose_colour_map(view.trial.dose_groups) if colour_by == "dose_group"
                else subtype_colour_map(view.trial.subtypes))
@@ -102,8 +106,9 @@ def swimmer_plot() -> None:
     event = ui.chart(ui_cuts.swimmer_previous_cutoff(swimmer, view, shown_lanes, unit),
                      key="swimmer", on_select="rerun", selection_mode="points")
     ui_paging.shown_caption(lane_page)
-    st.caption(view.say("Lanes run from infusion (day 0) to last contact. Click a lane to open "
-                        "that patient's profile, or choose the patient below."))
+    st.caption(view.say("Lanes run from infusion (day 0) to last contact. In the dashboard, "
+                        "clicking a lane (or choosing its patient below) opens that patient's "
+                        "profile."))
     clicked = figures.selected_patient(event.selection.points, view.labels)
     if clicked:
         open_patient(clicked)
@@ -111,7 +116,7 @@ def swimmer_plot() -> None:
     pick_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
     pick = ui.patient_selectbox(view, "Open patient profile", list(lanes["USUBJID"]),
                                 "rsp_pick", listed=list(shown_lanes["USUBJID"]),
-                                container=pick_col)
+                                container=pick_col, persist_state=ui_sections.KEEP)
     if button_col.button("Open profile", key="rsp_open", icon=":material/person:"):
         open_patient(pick)
 
@@ -119,6 +124,6 @@ def swimmer_plot() -> None:
 ui_sections.show("response_section", {
     "Response rates": response_rates,
     "Best overall response": best_overall_response,
-    "CAR-T response": cart_trial_response,
+    "Marrow, EMD and MRD": cart_trial_response,
     "Swimmer plot": swimmer_plot,
 })

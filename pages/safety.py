@@ -20,19 +20,12 @@ if cohort.count.kept == 0:
                      "treatment-emergent adverse events to show. Clear a filter in the sidebar."))
     st.stop()
 
-left, right = st.columns(2)
-with left:
-    window_choice = st.segmented_control(
-        "Adverse events starting", list(WINDOWS), default="First 28 days", required=True,
-        key="safety_window", help="Days since infusion (day 0). The DLT window is 28 days.")
+window_choice = st.segmented_control(
+    "Adverse events starting", list(WINDOWS), default="First 28 days", required=True,
+    key="safety_window", help="Days since infusion (day 0). The DLT window is 28 days. "
+                              "Applies to every tab but the DLT listing and deaths.")
 window_days = WINDOWS[window_choice or "First 28 days"]
 summary = safety.teae_summary(cohort, window_days)
-threshold = safety.grade_threshold_label(summary.grade_scale)
-with right:
-    grade_choice = st.segmented_control(
-        "Heatmap counts", [ANY_GRADE, threshold], default=ANY_GRADE, required=True,
-        key="safety_grade", help="Patients whose worst grade of the term is at least this.")
-min_grade = 3 if grade_choice == threshold else 1
 
 
 def adverse_events() -> None:
@@ -52,13 +45,20 @@ def adverse_events() -> None:
 
 def by_preferred_term() -> None:
     st.header("Adverse events by preferred term")
+    threshold = safety.grade_threshold_label(summary.grade_scale)
+    grade_choice = st.segmented_control(
+        "Patients counted in the heatmap by dose group", [ANY_GRADE, threshold],
+        default=ANY_GRADE, required=True, key="safety_grade", persist_state=ui_sections.KEEP,
+        help="Patients whose worst grade of the term is at least this.")
+    min_grade = 3 if grade_choice == threshold else 1
     incidence = safety.ae_incidence_by_term(cohort, window_days, min_grade)
     ui.chart(ui.figure(figures.ae_heatmap_by_dose,
         incidence, groups, safety.incidence_label(min_grade, summary.grade_scale), font,
         window_days), key="safety_dose_heatmap")
     worst = safety.worst_grade_by_patient_term(cohort, window_days)
     heatmap_page = ui_paging.patient_pager(paging.in_dose_order(worst), "safety_heatmap_page",
-                                          "Patients in the heatmap")
+                                          "Patients in the heatmap",
+                                          persist_state=ui_sections.KEEP)
     ui.chart(ui.figure(figures.patient_term_heatmap, paging.rows_of(worst, heatmap_page),
                        view.labels, font, window_days,
                        heatmap_page.describe() if heatmap_page.paged else None),
@@ -66,7 +66,7 @@ def by_preferred_term() -> None:
     ui_paging.shown_caption(heatmap_page, "patients with an adverse event")
     st.caption(f"Worst grade per patient and term; grades: {summary.grade_scale}. "
                "Terms grouped by system organ class (bold), most frequent first. ICANS has no "
-               "CTCAE grade ('?'); its ASTCT grade is in the CRS and ICANS tab.")
+               "CTCAE grade ('?'); its ASTCT grade is shown under CRS and ICANS.")
 
 
 def crs_and_icans() -> None:
@@ -96,7 +96,8 @@ def crs_and_icans() -> None:
                      "n/N of infused patients.")
     episodes = safety.crs_icans_episodes(cohort, window_days)
     timeline_page = ui_paging.patient_pager(paging.in_dose_order(episodes), "safety_timeline_page",
-                                           "Patients in the timeline")
+                                           "Patients in the timeline",
+                                           persist_state=ui_sections.KEEP)
     ui.chart(ui.figure(figures.crs_icans_timeline, paging.rows_of(episodes, timeline_page),
                        view.labels, font, window_days,
                        timeline_page.describe() if timeline_page.paged else None),
@@ -133,7 +134,8 @@ def dlts_and_deaths() -> None:
              caption="Every event flagged AEDLTFL 'Y', and patients with DLTFL 'Y' but no "
                      f"flagged event; {summary.grade_scale} and ASTCT grades, onset in days since "
                      "infusion, "
-                     "dose in CAR-T cells/kg. DLT-evaluable: as defined under the TEAE summary.")
+                     "dose in CAR-T cells/kg. DLT-evaluable: as defined under the TEAE summary "
+                     "(Adverse events tab).")
 
     st.header("Deaths")
     deaths = cart_safety.deaths(cohort)
@@ -148,8 +150,8 @@ def dlts_and_deaths() -> None:
 
 ui_sections.show("safety_section", {
     "Adverse events": adverse_events,
-    "By preferred term": by_preferred_term,
-    "CRS and ICANS": crs_and_icans,
-    "Cytopenias and HLH": cytopenias_and_hlh,
     "DLTs and deaths": dlts_and_deaths,
+    "CRS and ICANS": crs_and_icans,
+    "By preferred term": by_preferred_term,
+    "Cytopenias and HLH": cytopenias_and_hlh,
 })

@@ -75,6 +75,7 @@ def hsct_landmark_analysis() -> None:
         landmark_day = st.number_input(
             "Landmark (days since infusion)", min_value=7, max_value=365, step=7,
             value=hsct_landmark.DEFAULT_LANDMARK_DAY, key="surv_landmark",
+            persist_state=ui_sections.KEEP,
             help="Patients alive and in response at this day are compared by whether they had "
                  "an allo-HSCT by then; time runs from the landmark.")
         landmark = hsct_landmark.hsct_landmark(view.cohort, endpoint, landmark_day)
@@ -82,7 +83,8 @@ def hsct_landmark_analysis() -> None:
             landmark.analysis, survival_figures.group_colours(landmark.analysis, [], []), unit,
             show_ci, view.font_size, view.labels, show_logrank=show_logrank), key="surv_hsct_km")
         st.caption(f"{landmark.n_at_landmark} patients {landmark.population_rule}; "
-                   f"{landmark.n_excluded} left out. Never censored at the transplant. "
+                   f"{landmark.n_excluded} left out. Always by allo-HSCT and never censored "
+                   "at the transplant, whatever the stratification and censoring chosen above. "
                    f"{survival_figures.CENSOR_NOTE}.")
         ui.table(view, endpoints.survival_table(landmark.analysis, unit),
                  f"{endpoint} by allo-HSCT from day {landmark_day}")

@@ -386,7 +386,8 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
                       describe: Callable[[list[str]], dict[str, str]] | None = None,
                       listed: Sequence[str] | None = None,
                       on_pick: Callable[[], None] | None = None,
-                      container=None, help: str | None = None) -> str | None:
+                      container=None, help: str | None = None,
+                      persist_state: str | None = None) -> str | None:
     """A select box of patients whose choice, a USUBJID, is ``st.session_state[key]``.
 
     Up to ``patient_pick.MANY_PATIENTS`` patients it lists all of ``ids``. Above, it lists
@@ -405,6 +406,8 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
         Called (as a widget callback) once the user chose or typed a patient.
     container
         Where to draw it (a column; default the page).
+    persist_state
+        As for Streamlit widgets (``"page"`` inside a tab, :data:`ui_sections.KEEP`).
     """
     container = container or st
     describe = describe or (lambda shown: {p: view.label(p) for p in shown})
@@ -415,7 +418,7 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
             p: u for u, p in view.trial.pseudonyms().items()}.get(text))
         texts = describe(list(ids))
         return container.selectbox(label, ids, key=key, format_func=texts.get,
-                                   on_change=on_pick, help=help)
+                                   on_change=on_pick, help=help, persist_state=persist_state)
     state = st.session_state
     pseudonyms = view.trial.pseudonyms()
     current = state.get(key)
@@ -430,7 +433,7 @@ def patient_selectbox(view: View, label: str, ids: Sequence[str], key: str, *,
     typed = "pseudonym" if view.grant.pseudonymised else "patient ID or pseudonym"
     container.selectbox(
         label, [texts[p] for p in shown], key=PICKER_TEXT + key, accept_new_options=True,
-        filter_mode="contains", on_change=_pick_typed_patient,
+        filter_mode="contains", on_change=_pick_typed_patient, persist_state=persist_state,
         args=(key, {text: p for p, text in texts.items()}, pseudonyms, view.grant, on_pick),
         help=(f"{help} " if help else "") + f"The list shows {len(shown)} of {len(ids):,} "
              f"patients; type any {typed} and press Enter to choose it.")

@@ -15,16 +15,17 @@ from trialdash.ui_state import keep_known_choice
 
 
 def patient_pager(usubjids: Sequence[str], key: str, label: str = "Patients shown",
-                  size: int = PAGE_SIZE) -> PatientPage:
+                  size: int = PAGE_SIZE, persist_state: str | None = None) -> PatientPage:
     """The page of ``usubjids`` (in the view's order) the user picked; a select box of pages
     only when they do not fit on one. A remembered page beyond the last (the filters shrank
-    the list) or no longer named by its label (the list changed) falls back to the first."""
+    the list) or no longer named by its label (the list changed) falls back to the first.
+    ``persist_state`` as for Streamlit widgets (``"page"`` inside a tab)."""
     total = len(dict.fromkeys(usubjids))
     pages = page_count(total, size)
     if pages == 1:
         return patient_page(usubjids, 0, size)
     keep_known_choice(key, range(pages))
-    number = st.selectbox(label, range(pages), key=key,
+    number = st.selectbox(label, range(pages), key=key, persist_state=persist_state,
                           format_func=lambda n: page_label(n, total, size),
                           help=f"At most {size} patients at a time keep the chart readable; "
                                "narrow the list with the filters in the sidebar.")

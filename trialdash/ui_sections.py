@@ -19,6 +19,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 _every_section = False
+#: ``persist_state`` of a widget inside a tab: Streamlit forgets a widget that is not drawn,
+#: and a tab's widgets are not drawn while another tab is open.
+KEEP = "page"
 
 
 def draw_every_section(every: bool) -> bool:

@@ -66,8 +66,8 @@ def test_safety_runs_only_the_open_tab(snapshot_env, lazy_sections):
     not; opening "CRS and ICANS" draws its two charts and not the TEAE tables."""
     at = open_page("safety")
     assert not at.exception
-    assert tab_labels(at) == ["Adverse events", "By preferred term", "CRS and ICANS",
-                              "Cytopenias and HLH", "DLTs and deaths"]
+    assert tab_labels(at) == ["Adverse events", "DLTs and deaths", "CRS and ICANS",
+                              "By preferred term", "Cytopenias and HLH"]
     headings = [h.value for h in at.header]
     assert "Treatment-emergent adverse events" in headings
     assert "CRS and ICANS" not in headings
@@ -114,3 +114,20 @@ def test_crs_icans_caption_names_the_grading_scales(snapshot_env):
     captions = " ".join(c.value for c in at.caption)
     assert "{scales}" not in captions
     assert "ICANS: ASTCT" in captions
+
+
+def test_settings_inside_a_tab_survive_a_visit_to_another_tab(snapshot_env, lazy_sections):
+    """A tab's own controls (here the survival landmark day) keep their value while another
+    tab of the page is open: Streamlit forgets a widget that is not drawn unless it persists
+    its state (ui_sections.KEEP)."""
+    key = SECTIONED["survival"]
+    at = open_page("survival", "By allo-HSCT (landmark)", key)
+    at.number_input(key="surv_landmark").set_value(28).run()
+    assert at.number_input(key="surv_landmark").value == 28
+    at.session_state[key] = "Kaplan-Meier"
+    at.run()
+    assert "surv_landmark" not in [n.key for n in at.get("number_input")]  # not drawn
+    at.session_state[key] = "By allo-HSCT (landmark)"
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="surv_landmark").value == 28

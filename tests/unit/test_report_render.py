@@ -110,3 +110,16 @@ def test_unknown_page_elements_are_flagged_not_dropped():
     assert _block(SimpleNamespace(type="code", value="x = 1"), "Page") == [
         Block("preformatted", "x = 1")]
     assert _block(SimpleNamespace(type="download_button"), "Page") == []
+
+
+def test_tab_label_shown_once_when_its_first_heading_repeats_it():
+    """A tab labelled like its own first heading ("Patient flow" over "Patient flow") shows
+    the words once in the pack; a tab with another heading keeps its label above it."""
+    from trialdash.report.html import _Renderer
+
+    flow = Block("tab", "Patient flow", children=[Block("heading", "Patient flow", level=3)])
+    events = Block("tab", "Adverse events", children=[
+        Block("heading", "Treatment-emergent adverse events", level=2)])
+    out = _Renderer().block(Block("tabs", children=[flow, events]))
+    assert out.count("Patient flow") == 1
+    assert "<h4>Adverse events</h4>" in out and "Treatment-emergent adverse events" in out

@@ -123,8 +123,13 @@ class _Renderer:
         if kind == "tabs":
             return f'<div class="tabs">{self.blocks(block.children)}</div>'
         if kind in ("tab", "expander"):
-            return (f'<div class="{kind}"><h4>{markdown.inline(block.text)}</h4>'
-                    f'{self.blocks(block.children)}</div>')
+            first = block.children[0] if block.children else None
+            # A tab whose first heading says what its label says shows it once.
+            repeated = (kind == "tab" and first is not None and first.kind == "heading"
+                        and first.text.strip().casefold() == block.text.strip().casefold())
+            label = "" if repeated else f"<h4>{markdown.inline(block.text)}</h4>"
+            return f'<div class="{kind}">{label}{self.blocks(block.children)}</div>'
+
         return (f'<div class="alert error">This pack cannot show a page element of kind '
                 f'<code>{html.escape(block.text)}</code>.</div>')
 
