@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -613,12 +614,29 @@ def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None
     wide = grid_width_px(shown) > fit_px
     if (view.present or wide) and rows <= MAX_ROWS_IN_FULL and len(shown.columns):
         # A static HTML table takes the larger presentation type; the grid does not.
-        st.table(shown.set_index(shown.columns[0]) if hide_index else shown)
+        cells = static_cells(shown)
+        st.table(cells.set_index(cells.columns[0]) if hide_index else cells)
     else:
         height = (_grid_height(rows, kwargs.get("row_height"))
                   if rows <= MAX_ROWS_IN_FULL else "auto")
         st.dataframe(shown, hide_index=hide_index, width="stretch", height=height, **kwargs)
     _download_csv(view, shown, name, hide_index)
+
+
+def static_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's cells as a static table should show them (the grid does this itself):
+    missing values blank rather than "None", whole numbers without decimals ("251", not
+    "251.0000"), flags as Yes/No rather than true/false."""
+    def cell(value):
+        if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+            return ""
+        if isinstance(value, bool | np.bool_):
+            return "Yes" if value else "No"
+        if isinstance(value, float | np.floating) and float(value).is_integer():
+            return f"{int(value):d}"
+        return value
+
+    return frame.astype(object).map(cell)
 
 
 def _download_csv(view: View, shown: pd.DataFrame, name: str, hide_index: bool = True) -> None:

@@ -20,3 +20,16 @@ def test_the_3_plus_3_ledger_does_not_fit_the_grid_at_1280():
         "DLT-evaluable (escalation)": [6], "DLTs": [1], "3+3 decision": ["Tolerated"],
         "Rule applied": ["1/6 DLT: at most 1 DLT in 6, tolerated (highest dose level)"]})
     assert ui.grid_width_px(ledger) > ui.MAIN_COLUMN_PX
+
+
+def test_static_table_cells_read_as_the_grid_shows_them():
+    """Hand-made row of the patient profile's adverse events (a table too wide for the grid,
+    so static): the end day of an ongoing event is blank, not "None"; days are whole numbers,
+    not "251.0000"; flags read Yes/No, not true/false; text and fractions stay as they are."""
+    frame = pd.DataFrame({"Term": ["Anemia", "Nausea"], "Start day": [7.0, -3.0],
+                          "End day": [None, 0.0], "Ongoing": [True, False],
+                          "LLOQ": [50.0, 2.5], "Grade": pd.array([3, None], dtype="Int64")})
+    cells = ui.static_cells(frame)
+    assert cells.to_dict("list") == {
+        "Term": ["Anemia", "Nausea"], "Start day": ["7", "-3"], "End day": ["", "0"],
+        "Ongoing": ["Yes", "No"], "LLOQ": ["50", 2.5], "Grade": [3, ""]}
