@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from trialdash import run_timing, ui_access
+from trialdash import idle_gc, run_timing, ui_access
 
 present = st.query_params.get("present") in ("1", "true", "yes")
 signed_out = ui_access.auth_configured() and not st.user.get("is_logged_in")
@@ -30,5 +30,8 @@ pages = [
 page = st.navigation(pages)
 st.session_state[ui_access.PAGE_KEY] = page.title
 # Opt-in timing log of each run (TRIALDASH_RUN_LOG); written however the page ends.
-with run_timing.script_run(page.title):
-    page.run()
+try:
+    with run_timing.script_run(page.title):
+        page.run()
+finally:
+    idle_gc.collect_soon()  # instead of Streamlit's collection before the run's end is sent

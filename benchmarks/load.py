@@ -96,6 +96,7 @@ class LoadResult:
     exceptions: list[str] = field(default_factory=list)
     final_cutoffs: list[str | None] = field(default_factory=list)  # by session
     server_tracebacks: int = 0
+    server_errors: list[str] = field(default_factory=list)  # each traceback's last line
     peak_rss_mb: float | None = None
 
     @property
@@ -125,7 +126,8 @@ class LoadResult:
         if self.failed_runs:
             found.append(f"{self.failed_runs} interaction(s) did not finish in time")
         if self.server_tracebacks:
-            found.append(f"{self.server_tracebacks} traceback(s) in the server log")
+            found.append(f"{self.server_tracebacks} traceback(s) in the server log, first: "
+                         f"{self.server_errors[0] if self.server_errors else '?'}")
         if self.on_new_cutoff != self.sessions:
             wrong = {i: c for i, c in enumerate(self.final_cutoffs) if c != self.cutoffs[-1]}
             unfinished = {i.session for i in self.interactions
@@ -368,8 +370,26 @@ def run(sessions: int, seconds: float, patients: int, cutoffs: list[str], timeou
     finally:
         stop(proc)
         reader.join(timeout=5)
-    result.server_tracebacks = sum("Traceback (most recent call last)" in line for line in log)
+    result.server_errors = traceback_errors(log)
+    result.server_tracebacks = len(result.server_errors)
     return result
+
+
+def traceback_errors(log: list[str]) -> list[str]:
+    """The exception line (the first unindented line after the frames) of every traceback in
+    a log; "(cut off)" for a traceback the log ends inside."""
+    errors, inside = [], False
+    for line in log:
+        if "Traceback (most recent call last)" in line:
+            if inside:
+                errors.append("(cut off)")
+            inside = True
+        elif inside and line.strip() and not line[0].isspace():
+            errors.append(line.strip())
+            inside = False
+    if inside:
+        errors.append("(cut off)")
+    return errors
 
 
 # --- the report -----------------------------------------------------------------------------

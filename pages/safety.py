@@ -94,6 +94,10 @@ def crs_and_icans() -> None:
                      "to end inclusive (ongoing episodes counted apart); "
                      "tocilizumab and corticosteroids = patients given them for CRS or ICANS. "
                      "n/N of infused patients.")
+
+
+def crs_icans_episodes() -> None:
+    st.header("CRS and ICANS episodes")
     episodes = safety.crs_icans_episodes(cohort, window_days)
     timeline_page = ui_paging.patient_pager(paging.in_dose_order(episodes), "safety_timeline_page",
                                            "Patients in the timeline",
@@ -103,7 +107,7 @@ def crs_and_icans() -> None:
                        timeline_page.describe() if timeline_page.paged else None),
              key="safety_timeline")
     ui_paging.shown_caption(timeline_page, "patients with CRS or ICANS")
-    with st.expander("CRS and ICANS episodes (table)"):
+    with st.expander("Episodes (table)"):
         marked = ui_cuts.mark_new(episodes, "adae", ui_cuts.EPISODE_KEYS)
         ui.table(view, safety.episodes_display(marked, view.labels), "CRS and ICANS episodes",
                  caption="One row per event. Days since infusion; an event without an end date "
@@ -152,6 +156,7 @@ ui_sections.show("safety_section", {
     "Adverse events": adverse_events,
     "DLTs and deaths": dlts_and_deaths,
     "CRS and ICANS": crs_and_icans,
+    "CRS and ICANS episodes": crs_icans_episodes,
     "By preferred term": by_preferred_term,
     "Cytopenias and HLH": cytopenias_and_hlh,
 })

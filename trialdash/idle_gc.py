@@ -1,0 +1,32 @@
+"""A full garbage collection shortly after each script run, off the interaction's path.
+
+Streamlit's own collection after every run (``runner.postScriptGC``, switched off in
+``.streamlit/config.toml``) runs before the browser has been told that the run ended, so
+every interaction waited for it: 0.1-0.2 s once the server keeps its results. Without any
+full collection, though, the cyclic garbage of building large figures (Plotly's objects
+refer to their parents) waits for Python's rare automatic full collection, and the peak
+memory at 14,000 patients grew by about 150 MiB. So a collection runs ``DELAY_S`` after the
+last run ended, when the run's messages have left and the browser is drawing; runs in quick
+succession postpone it, so a burst of reruns pays for one collection.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+DELAY_S = 0.3
+
+_lock = threading.Lock()
+_timer: threading.Timer | None = None
+
+
+def collect_soon(delay_s: float = DELAY_S) -> None:
+    """Run ``gc.collect()`` ``delay_s`` from now, replacing a collection not yet run."""
+    global _timer
+    with _lock:
+        if _timer is not None:
+            _timer.cancel()
+        _timer = threading.Timer(delay_s, gc.collect)
+        _timer.daemon = True
+        _timer.start()
