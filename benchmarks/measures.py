@@ -71,15 +71,16 @@ class Timing:
 
 @dataclass
 class Measures:
-    """Everything measured against one app: the blank app (``patients`` None) or the
-    dashboard over a synthetic snapshot of ``patients`` infused patients.
+    """Everything measured against one app: the blank app (``patients`` None) or the dashboard over
+    a synthetic snapshot of ``patients`` infused patients.
 
-    ``first_load`` has one :class:`Timing` per run, ``page_switch`` and ``filter_change`` a
-    list per page title (a filter change counts twice per run: a dose group chosen, then
-    removed), ``tab_switch`` a list per page and tab ("Safety › CRS and ICANS": every tab but
-    the one a page opens on). ``build_s`` and ``build_steps`` (seconds per step of the build's progress) time
-    the snapshot's build; ``peak_rss_mb`` is the server's peak resident memory (MiB) over all
-    runs, ``rss_growth_mb`` how much of it came during each page's script runs.
+    ``first_load`` has one :class:`Timing` per run, ``page_switch`` and ``filter_change`` a list
+    per page title (a filter change counts twice per run: a dose group chosen, then
+    removed), ``tab_switch`` a list per page and tab ("Safety › CRS and ICANS": every tab
+    but the one a page opens on). ``build_s`` and ``build_steps`` (seconds per step of the
+    build's progress) time the snapshot's build; ``peak_rss_mb`` is the server's peak
+    resident memory (MiB) over all runs, ``rss_growth_mb`` how much of it came during each
+    page's script runs.
     """
 
     patients: int | None = None

@@ -1,8 +1,8 @@
 """The browser benchmark (``make bench``) runs end to end on the trial's own 14-patient
-snapshot: every page is switched to and filtered, every other tab opened, nothing times out, each interaction keeps
-its split and the server's run-log lines, every measure gets its verdict (and a why line when
-missed), and both result files are written. Times are printed by the benchmark, never
-asserted here (met or missed depends on the machine)."""
+snapshot: every page is switched to and filtered, every other tab opened, nothing times out,
+each interaction keeps its split and the server's run-log lines, every measure gets its
+verdict (and a why line when missed), and both result files are written. Times are printed
+by the benchmark, never asserted here (met or missed depends on the machine)."""
 
 from __future__ import annotations
 
