@@ -436,6 +436,7 @@ def _write(result: LoadResult, section: str, out: Path | None) -> None:
     data = json.loads(out_json.read_text()) if out_json.exists() else {}
     data["load"] = {**asdict(result), "p95_s": result.p95(), "failed_runs": result.failed_runs,
                     "on_new_cutoff": result.on_new_cutoff}
+    out_json.parent.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(data, indent=2))
     before = out_md.read_text().split(SECTION)[0].rstrip() if out_md.exists() else ""
     out_md.write_text((before + "\n\n" if before else "") + section)
