@@ -624,17 +624,20 @@ def table(view: View, frame: pd.DataFrame, name: str, caption: str | None = None
 
 
 def static_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table's cells as a static table should show them (the grid does this itself):
-    missing values blank rather than "None", whole numbers without decimals ("251", not
-    "251.0000"), flags as Yes/No rather than true/false."""
-    def cell(value):
+    """A table's cells as text, as a static table should show them (the grid formats its
+    own): missing values blank rather than "None", whole numbers without decimals ("251",
+    not "251.0000"), flags as Yes/No rather than true/false. All text, so that a column
+    mixing numbers and blanks still converts to Arrow."""
+    def cell(value) -> str:
         if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
             return ""
         if isinstance(value, bool | np.bool_):
             return "Yes" if value else "No"
-        if isinstance(value, float | np.floating) and float(value).is_integer():
-            return f"{int(value):d}"
-        return value
+        if isinstance(value, int | np.integer):
+            return str(int(value))
+        if isinstance(value, float | np.floating):
+            return str(int(value)) if float(value).is_integer() else f"{float(value):g}"
+        return str(value)
 
     return frame.astype(object).map(cell)
 

@@ -1,6 +1,7 @@
 """Wide tables become static (wrapping) tables: the width estimate of trialdash.ui."""
 
 import pandas as pd
+import pyarrow as pa
 
 from trialdash import ui
 
@@ -25,11 +26,15 @@ def test_the_3_plus_3_ledger_does_not_fit_the_grid_at_1280():
 def test_static_table_cells_read_as_the_grid_shows_them():
     """Hand-made row of the patient profile's adverse events (a table too wide for the grid,
     so static): the end day of an ongoing event is blank, not "None"; days are whole numbers,
-    not "251.0000"; flags read Yes/No, not true/false; text and fractions stay as they are."""
+    not "251.0000"; flags read Yes/No, not true/false; fractions keep their digits. All text,
+    so a column of grades and blanks still converts to Arrow (st.table refused a column of
+    ints and blanks: "Expected bytes, got a 'int' object")."""
     frame = pd.DataFrame({"Term": ["Anemia", "Nausea"], "Start day": [7.0, -3.0],
                           "End day": [None, 0.0], "Ongoing": [True, False],
                           "LLOQ": [50.0, 2.5], "Grade": pd.array([3, None], dtype="Int64")})
     cells = ui.static_cells(frame)
     assert cells.to_dict("list") == {
         "Term": ["Anemia", "Nausea"], "Start day": ["7", "-3"], "End day": ["", "0"],
-        "Ongoing": ["Yes", "No"], "LLOQ": ["50", 2.5], "Grade": [3, ""]}
+        "Ongoing": ["Yes", "No"], "LLOQ": ["50", "2.5"], "Grade": ["3", ""]}
+    mixed = pd.DataFrame({"ASTCT grade": [2, None, "1"]}, dtype=object)
+    assert pa.Table.from_pandas(ui.static_cells(mixed)).column(0).to_pylist() == ["2", "", "1"]
