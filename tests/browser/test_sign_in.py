@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, _free_port, screenshot, stop, wait_idle
+from conftest import ROOT, _free_port, open_tab, screenshot, stop, tab_labels, wait_idle
 
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "app"))
@@ -107,6 +107,16 @@ def visit(page, url: str, path: str) -> str:
     return page.locator("body").inner_text()
 
 
+def visit_tabs(page, url: str, path: str):
+    """Open a page, then each of its other tabs in turn (a page draws only its open tab):
+    yields (tab index, the page's text) once each tab is drawn."""
+    yield 0, visit(page, url, path)
+    for index, label in enumerate(tab_labels(page)[1:], start=1):
+        open_tab(page, label)
+        assert page.locator(EXCEPTION).count() == 0, (path, label)
+        yield index, page.locator("body").inner_text()
+
+
 def _download_text(download) -> str:
     """A downloaded file as text: a CSV as it is; the meeting pack's HTML without the plotly.js
     library it inlines (code, not data); its PDF through pdftotext (Debian poppler-utils)."""
@@ -123,12 +133,14 @@ def _download_text(download) -> str:
     return text
 
 
-def downloads_of(page) -> tuple[str, str]:
-    """Click every download button of the page (those in closed expanders and tabs too, and
-    the sidebar's meeting pack, built for the signed-in user): the CSV files' text, and the
-    packs' text (documents, not tables: not to be split at commas)."""
+def downloads_of(page, packs: bool = True) -> tuple[str, str]:
+    """Click every download button of the page (those in closed expanders too, and, with
+    ``packs``, the sidebar's meeting packs, built for the signed-in user and holding every
+    tab): the CSV files' text, and the packs' text (documents, not tables: not to be split at
+    commas)."""
     tables, documents = [], []
-    buttons = page.locator('[data-testid="stDownloadButton"] button')
+    scope = "" if packs else '[data-testid="stMain"] '
+    buttons = page.locator(f'{scope}[data-testid="stDownloadButton"] button')
     for i in range(buttons.count()):
         with page.expect_download(timeout=120_000) as info:
             buttons.nth(i).dispatch_event("click")
@@ -162,12 +174,12 @@ def test_monitor_sees_only_their_sites(signed_server, page, browser, multisite_s
     infused = everyone[everyone["USUBJID"].isin(mine) & (everyone["infused"] == "Y")]
     others = set(everyone["USUBJID"]) - mine
     for path in PAGES:
-        body = visit(page, url, path)
-        assert f"{len(infused)} of {len(infused)} patients" in body
-        assert "site 701, 703" in body
-        charts = page.evaluate(CHART_DATA)
-        text = body + charts + page.url + "".join(downloads_of(page))
-        assert not [u for u in others if u in text], path
+        for tab, body in visit_tabs(page, url, path):
+            assert f"{len(infused)} of {len(infused)} patients" in body
+            assert "site 701, 703" in body
+            charts = page.evaluate(CHART_DATA)
+            text = body + charts + page.url + "".join(downloads_of(page, packs=tab == 0))
+            assert not [u for u in others if u in text], (path, tab)
     screenshot(page, "signin_monitor_patient")
     for _, path, query in [h for h in HOSTILE if h[0] == MONITOR][:6]:
         qs = urllib.parse.urlencode(query, doseq=True)
@@ -186,19 +198,22 @@ def test_sponsor_pages_hold_no_identifier_or_date(signed_server, page, everyone)
     sign_in(page, url, "lead@sponsor.example")
     subjids = set(everyone["SUBJID"])
     for path in PAGES:
-        body = visit(page, url, path + "?present=0")
-        assert "14 of 14 patients" in body or path == "patient"
-        cutoff = re.search(r"data cut-off (\d{4}-\d{2}-\d{2})", body).group(1)
-        charts = page.evaluate(CHART_DATA)
-        assert '"customdata"' in charts or path in ("survival",)
-        files, packs = downloads_of(page)
-        text = body + charts + page.url + files + packs
-        assert not [u for u in everyone["USUBJID"] if u in text], path
-        words = tokens_of(texts=[body, page.url, packs], csvs=[files], jsons=[charts])
-        assert not words & subjids, path
-        # The cut-off and the pack's generation date (its title page) are no patient's dates.
-        generated = datetime.now(UTC).date().isoformat()
-        assert not dates_shown(text, {cutoff, generated}), path
+        page_charts = ""
+        for tab, body in visit_tabs(page, url, path + "?present=0"):
+            assert "14 of 14 patients" in body or path == "patient"
+            cutoff = re.search(r"data cut-off (\d{4}-\d{2}-\d{2})", body).group(1)
+            charts = page.evaluate(CHART_DATA)
+            page_charts += charts
+            files, packs = downloads_of(page, packs=tab == 0)
+            text = body + charts + page.url + files + packs
+            assert not [u for u in everyone["USUBJID"] if u in text], (path, tab)
+            words = tokens_of(texts=[body, page.url, packs], csvs=[files], jsons=[charts])
+            assert not words & subjids, (path, tab)
+            # The cut-off and the pack's generation date (its title page) are no patient's
+            # dates.
+            generated = datetime.now(UTC).date().isoformat()
+            assert not dates_shown(text, {cutoff, generated}), (path, tab)
+        assert '"customdata"' in page_charts or path in ("survival",)
     screenshot(page, "signin_sponsor_patient")
 
 
