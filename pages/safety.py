@@ -28,6 +28,17 @@ window_days = WINDOWS[window_choice or "First 28 days"]
 summary = safety.teae_summary(cohort, window_days)
 
 
+def paged_patient_chart(rows, build, pager_key: str, pager_label: str, noun: str) -> None:
+    """A chart with a row per patient (``rows``, in dose order) showing one page of patients,
+    its pager (only when they do not fit on one) and the "50 of 1,400 patients shown" line;
+    ``build`` makes the figure from the page's rows."""
+    page = ui_paging.patient_pager(paging.in_dose_order(rows), pager_key, pager_label,
+                                   persist_state=ui_sections.KEEP)
+    ui.chart(ui.figure(build, paging.rows_of(rows, page), view.labels, font, window_days,
+                       page.describe() if page.paged else None), key=pager_key + "_chart")
+    ui_paging.shown_caption(page, noun)
+
+
 def adverse_events() -> None:
     st.header("Treatment-emergent adverse events")
     ui.table(view, summary.table, "TEAE summary", caption=summary.note)
@@ -55,15 +66,9 @@ def by_preferred_term() -> None:
     ui.chart(ui.figure(figures.ae_heatmap_by_dose,
         incidence, groups, safety.incidence_label(min_grade, summary.grade_scale), font,
         window_days), key="safety_dose_heatmap")
-    worst = safety.worst_grade_by_patient_term(cohort, window_days)
-    heatmap_page = ui_paging.patient_pager(paging.in_dose_order(worst), "safety_heatmap_page",
-                                          "Patients in the heatmap",
-                                          persist_state=ui_sections.KEEP)
-    ui.chart(ui.figure(figures.patient_term_heatmap, paging.rows_of(worst, heatmap_page),
-                       view.labels, font, window_days,
-                       heatmap_page.describe() if heatmap_page.paged else None),
-             key="safety_patient_heatmap")
-    ui_paging.shown_caption(heatmap_page, "patients with an adverse event")
+    paged_patient_chart(safety.worst_grade_by_patient_term(cohort, window_days),
+                        figures.patient_term_heatmap, "safety_heatmap_page",
+                        "Patients in the heatmap", "patients with an adverse event")
     st.caption(f"Worst grade per patient and term; grades: {summary.grade_scale}. "
                "Terms grouped by system organ class (bold), most frequent first. ICANS has no "
                "CTCAE grade ('?'); its ASTCT grade is shown under CRS and ICANS.")
@@ -99,14 +104,8 @@ def crs_and_icans() -> None:
 def crs_icans_episodes() -> None:
     st.header("CRS and ICANS episodes")
     episodes = safety.crs_icans_episodes(cohort, window_days)
-    timeline_page = ui_paging.patient_pager(paging.in_dose_order(episodes), "safety_timeline_page",
-                                           "Patients in the timeline",
-                                           persist_state=ui_sections.KEEP)
-    ui.chart(ui.figure(figures.crs_icans_timeline, paging.rows_of(episodes, timeline_page),
-                       view.labels, font, window_days,
-                       timeline_page.describe() if timeline_page.paged else None),
-             key="safety_timeline")
-    ui_paging.shown_caption(timeline_page, "patients with CRS or ICANS")
+    paged_patient_chart(episodes, figures.crs_icans_timeline, "safety_timeline_page",
+                        "Patients in the timeline", "patients with CRS or ICANS")
     with st.expander("Episodes (table)"):
         marked = ui_cuts.mark_new(episodes, "adae", ui_cuts.EPISODE_KEYS)
         ui.table(view, safety.episodes_display(marked, view.labels), "CRS and ICANS episodes",
