@@ -2,7 +2,7 @@
 access file, over the three-site snapshot) from access_harness.
 
 AppTest cannot click a tab, so these suites draw every tab of a page, as the meeting pack
-does (``ui_sections.draw_every_section``); ``lazy_sections`` gives a test the dashboard's
+does (``ui_sections.drawing_every_section``); ``lazy_sections`` gives a test the dashboard's
 own behaviour, where only the open tab's content runs (tests/app/test_sections.py)."""
 
 import pytest
@@ -13,13 +13,12 @@ from trialdash import ui_sections
 
 @pytest.fixture(autouse=True)
 def every_section_drawn():
-    previous = ui_sections.draw_every_section(True)
-    yield
-    ui_sections.draw_every_section(previous)
+    with ui_sections.drawing_every_section():
+        yield
 
 
 @pytest.fixture
 def lazy_sections(every_section_drawn):
-    ui_sections.draw_every_section(False)
-    yield
+    with ui_sections.drawing_every_section(False):
+        yield
 

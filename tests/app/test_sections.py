@@ -99,11 +99,8 @@ def test_tabs_one_by_one_show_what_every_section_shows(snapshot_env, lazy_sectio
         assert in_tab, f"{page}: tab {label!r} shows nothing"
         summed += in_tab
 
-    previous = ui_sections.draw_every_section(True)
-    try:
+    with ui_sections.drawing_every_section():
         every = open_page(page)
-    finally:
-        ui_sections.draw_every_section(previous)
     assert summed == shown(every, in_tabs=True)
     assert shown(first, in_tabs=False) == shown(every, in_tabs=False)
 

@@ -295,12 +295,11 @@ def harvest(params: Mapping[str, Sequence[str]], snapshot: Path | None = None,
         at = AppTest.from_file(str(app_script), default_timeout=PAGE_TIMEOUT_S)
         at.query_params.update(_query(params))
         ui_access.run_pages_as(grant)
-        # A document shows every tab of a page, not only the one a browser would open first.
-        every_section = ui_sections.draw_every_section(True)
         try:
-            return _harvest_pages(at, app_script, widgets)
+            # A document shows every tab of a page, not only the one a browser opens first.
+            with ui_sections.drawing_every_section():
+                return _harvest_pages(at, app_script, widgets)
         finally:
-            ui_sections.draw_every_section(every_section)
             ui_access.run_pages_as(None)
 
 

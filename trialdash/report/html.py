@@ -129,7 +129,6 @@ class _Renderer:
                         and first.text.strip().casefold() == block.text.strip().casefold())
             label = "" if repeated else f"<h4>{markdown.inline(block.text)}</h4>"
             return f'<div class="{kind}">{label}{self.blocks(block.children)}</div>'
-
         return (f'<div class="alert error">This pack cannot show a page element of kind '
                 f'<code>{html.escape(block.text)}</code>.</div>')
 
