@@ -107,6 +107,15 @@ def tab_labels(page) -> list[str]:
             .all_inner_texts()]
 
 
+def each_tab(page):
+    """Visit the page's tabs in turn (the first is open on arrival): yields (index, label)
+    once each is open and drawn."""
+    for index, label in enumerate(tab_labels(page)):
+        if index:
+            open_tab(page, label)
+        yield index, label
+
+
 def screenshot(page, name: str) -> Path:
     """Save the first screen (1280x720, what a projector shows) and the whole page.
 

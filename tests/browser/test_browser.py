@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import open_tab, screenshot, start_streamlit, stop, tab_labels, wait_idle
+from conftest import each_tab, open_tab, screenshot, start_streamlit, stop, tab_labels, wait_idle
 
 PAGES = {  # URL path -> (page title, minimum number of charts over all its tabs)
     "": ("Overview and enrollment", 3),
@@ -37,9 +37,7 @@ def test_page_in_chromium(server, page, path):
     labels = tab_labels(page)
     assert len(labels) >= 3, labels
     charts = 0
-    for index, label in enumerate(labels):
-        if index:
-            open_tab(page, label)
+    for index, label in each_tab(page):
         shown = page.locator(CHART).count()
         page.wait_for_function(  # every chart of the tab drawn
             f"n => document.querySelectorAll('{CHART} .main-svg').length >= n", arg=shown,

@@ -5,7 +5,7 @@ Data page's finding values, hidden at 1280 px."""
 
 from __future__ import annotations
 
-from conftest import open_tab, screenshot, tab_labels, wait_idle
+from conftest import each_tab, screenshot, wait_idle
 
 GRID = '[data-testid="stDataFrame"]'
 SCROLLER = ".dvn-scroller"
@@ -18,9 +18,7 @@ def test_safety_tables_do_not_scroll_sideways(server, page):
     page.goto(f"{server}/safety", wait_until="domcontentloaded")
     wait_idle(page)
     overflowing, count = [], 0
-    for index, label in enumerate(tab_labels(page)):
-        if index:
-            open_tab(page, label)
+    for index, label in each_tab(page):
         for summary in page.locator('[data-testid="stExpander"] summary').element_handles():
             summary.click()
         wait_idle(page)

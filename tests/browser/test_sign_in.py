@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, _free_port, open_tab, screenshot, stop, tab_labels, wait_idle
+from conftest import ROOT, _free_port, each_tab, screenshot, stop, wait_idle
 
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "app"))
@@ -110,9 +110,8 @@ def visit(page, url: str, path: str) -> str:
 def visit_tabs(page, url: str, path: str):
     """Open a page, then each of its other tabs in turn (a page draws only its open tab):
     yields (tab index, the page's text) once each tab is drawn."""
-    yield 0, visit(page, url, path)
-    for index, label in enumerate(tab_labels(page)[1:], start=1):
-        open_tab(page, label)
+    visit(page, url, path)
+    for index, label in each_tab(page):
         assert page.locator(EXCEPTION).count() == 0, (path, label)
         yield index, page.locator("body").inner_text()
 
