@@ -689,6 +689,7 @@ def period_table(cohort: Cohort) -> pd.DataFrame:
     })
 
 
+@cohort_analysis
 def period_counts(cohort: Cohort) -> pd.DataFrame:
     """The counts of :func:`period_table` as a long table (label = period, column = the
     table's column, n), for the change since a previous data cut."""
