@@ -43,6 +43,9 @@ tiles[5].metric(f"Deaths {figures.deaths.k:,}/{figures.deaths.n:,}",
                 f"{100 * figures.deaths.estimate:.0f}%" if figures.deaths.n else "–")
 ledger, _ = overview.escalation(cohort)
 st.markdown(view.say(overview.mtd_text(ledger)))  # the phase 1 conclusion, on every tab
+if not cohort.filter.is_everyone:
+    st.caption("The escalation counts only the patients the filters keep; the protocol's "
+               "decisions were made on all patients.")
 ui_cuts.since_previous_panel(view)
 
 
@@ -93,9 +96,6 @@ def dose_escalation() -> None:
         "evaluable": "DLT-evaluable (escalation)", "dlts": "DLTs", "decision": "3+3 decision",
         "rule": "Rule applied"}), "dose escalation",
         column_config={"Rule applied": st.column_config.TextColumn(width="large")})
-    if not cohort.filter.is_everyone:
-        st.caption("The ledger counts only the patients the filters keep; the protocol's decisions "
-                   "were made on all patients.")
 
 
 ui_sections.show("overview_section", {
