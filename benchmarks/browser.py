@@ -61,6 +61,7 @@ from trialdash import run_timing
 
 ROOT = Path(__file__).resolve().parents[1]
 BLANK_APP = Path(__file__).resolve().parent / "blank_app"
+REFERENCE_APP = Path(__file__).resolve().parent / "reference_app"
 RESULTS_JSON = Path(__file__).resolve().parent / "results.json"
 RESULTS_MD = Path(__file__).resolve().parent / "results.md"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -104,6 +105,10 @@ _OBSERVE = """
       for (const task of list.getEntries())
         bench.busy.push([task.startTime - bench.t0, task.duration]);
     }).observe({type: 'longtask'});
+  }
+  if (!window.__benchResources) {
+    window.__benchResources = true;  // keep every fetch's timing (the default is 250)
+    performance.setResourceTimingBufferSize(100000);
   }
   if (!window.__benchInputs) {
     window.__benchInputs = true;
@@ -189,6 +194,19 @@ _DRAWN = """() => {
   const tables = document.querySelectorAll(
     '[data-testid="stDataFrame"], [data-testid="stTable"]').length;
   return {charts: charts.length, points, tables};
+}"""
+
+# The Streamlit frontend code fetched since the interaction began: kB per file, by name
+# without the content hash ("DataFrame" for static/js/DataFrame.-f9-1zS0.js).
+_CODE = r"""() => {
+  const t0 = window.__bench ? window.__bench.t0 : 0;
+  const code = {};
+  for (const entry of performance.getEntriesByType('resource')) {
+    const match = entry.name.match(/\/static\/js\/(.+)\.[^.\/]+\.js$/);
+    if (match && entry.startTime >= t0)
+      code[match[1]] = (entry.encodedBodySize || entry.transferSize || 0) / 1024;
+  }
+  return code;
 }"""
 
 
@@ -316,9 +334,10 @@ def _timing(page, seconds: float | None, log: RunLog) -> Timing:
     """A :class:`Timing` from the watch's record, what the page shows and the run log."""
     try:
         record, drawn = page.evaluate("() => window.__bench"), page.evaluate(_DRAWN)
+        code = page.evaluate(_CODE)
     except Exception:  # the page went away: the time stands, the split is unknown
-        record, drawn = None, {}
-    return Timing(seconds, **split(record), server_runs=log.take(), **drawn)
+        record, drawn, code = None, {}, {}
+    return Timing(seconds, **split(record), server_runs=log.take(), **drawn, code=code)
 
 
 def _timed(page, action, timeout_s: float, log: RunLog) -> Timing:
@@ -491,7 +510,8 @@ def runs_for(patients: int, runs: int, runs_large: int | None) -> int:
 
 def run(sizes: list[int], runs: int, timeout_s: float, folder: Path,
         runs_large: int | None = None) -> dict[str, Measures]:
-    """Build the snapshots, measure the blank app and the dashboard at every size."""
+    """Build the snapshots, measure the blank app, the reference app and the dashboard at
+    every size."""
     from playwright.sync_api import sync_playwright
 
     results: dict[str, Measures] = {}
@@ -500,6 +520,9 @@ def run(sizes: list[int], runs: int, timeout_s: float, folder: Path,
         try:
             print("measuring the blank two-page app", flush=True)
             results["blank"] = measure_app(browser, BLANK_APP, {}, runs, timeout_s)
+            print("measuring the reference app (Streamlit's first grid and chart)", flush=True)
+            results["reference"] = measure_app(browser, REFERENCE_APP, {}, runs, timeout_s,
+                                               measures=Measures(reference=True))
             for n in sizes:
                 path = folder / f"bench_{n}.duckdb"
                 measures = build(path, n)

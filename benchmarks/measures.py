@@ -14,6 +14,9 @@ FIRST_LOAD, PAGE_SWITCH, FILTER_CHANGE = "first load", "page switch", "filter ch
 #: Opening another tab of a page (pages draw only their open tab, trialdash.ui_sections).
 TAB_SWITCH = "tab switch"
 INTERACTIONS = (FIRST_LOAD, PAGE_SWITCH, FILTER_CHANGE, TAB_SWITCH)
+#: The reference app's page (benchmarks/reference_app) that shows only the first of a kind of
+#: element, by the part of Streamlit's frontend code the browser loads for that kind.
+REFERENCE_PAGES = {"DataFrame": "One data grid", "PlotlyChart": "One chart"}
 
 
 @dataclass
@@ -38,7 +41,9 @@ class Timing:
 
     ``states`` are the raw script-state changes (state, ms since the action), ``server_runs``
     the lines the server's run log (:mod:`trialdash.run_timing`) wrote during the interaction,
-    and ``charts``, ``points``, ``tables`` what the page showed once finished.
+    and ``charts``, ``points``, ``tables`` what the page showed once finished. ``code`` is
+    the Streamlit frontend code the browser fetched for the interaction: kB per file, by the
+    file's name without its content hash ("DataFrame", "PlotlyChart").
     """
 
     seconds: float | None
@@ -52,6 +57,7 @@ class Timing:
     charts: int | None = None
     points: int | None = None
     tables: int | None = None
+    code: dict[str, float] = field(default_factory=dict)
 
     @property
     def server_script_s(self) -> float | None:
@@ -71,8 +77,9 @@ class Timing:
 
 @dataclass
 class Measures:
-    """Everything measured against one app: the blank app (``patients`` None) or the dashboard over
-    a synthetic snapshot of ``patients`` infused patients.
+    """Everything measured against one app: the blank app (``patients`` None), the reference
+    app (``reference``: Streamlit's own first grid and chart, :data:`REFERENCE_PAGES`) or the
+    dashboard over a synthetic snapshot of ``patients`` infused patients.
 
     ``first_load`` has one :class:`Timing` per run, ``page_switch`` and ``filter_change`` a list
     per page title (a filter change counts twice per run: a dose group chosen, then
@@ -84,6 +91,7 @@ class Measures:
     """
 
     patients: int | None = None
+    reference: bool = False
     runs: int = 0
     first_load: list[Timing] = field(default_factory=list)
     page_switch: dict[str, list[Timing]] = field(default_factory=dict)

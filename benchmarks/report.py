@@ -6,7 +6,10 @@ run, at 1,400 and 14,000 patients in seconds; the server's peak resident memory 
 snapshot build at 14,000. A missed target gets a line saying which page and why: the
 interaction's time split into the wait for the script to start, the server's script run
 (from the run log, :mod:`trialdash.run_timing`, with its slowest phases) and the browser's
-drawing after the script ended (with the charts, points and tables drawn).
+drawing after the script ended (with the charts, points and tables drawn), and the Streamlit
+frontend code the browser fetched for it; where that was the code of a session's first data
+grid or chart, the reference app's page with only such an element says how long Streamlit
+itself takes for it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from benchmarks.measures import (
     FIRST_LOAD,
     INTERACTIONS,
     PAGE_SWITCH,
+    REFERENCE_PAGES,
     TAB_SWITCH,
     Measures,
     Timing,
@@ -114,6 +118,16 @@ def _unit_text(measure: str, value: float | None) -> str:
 # --- verdicts -------------------------------------------------------------------------------
 
 
+def blank_of(results: dict[str, Measures]) -> Measures | None:
+    """The blank app's measures among the results (None: not measured)."""
+    return next((m for m in results.values() if m.patients is None and not m.reference), None)
+
+
+def reference_of(results: dict[str, Measures]) -> Measures | None:
+    """The reference app's measures among the results (None: not measured)."""
+    return next((m for m in results.values() if m.reference), None)
+
+
 def blank_baseline(blank: Measures | None, interaction: str) -> float | None:
     """The blank app's median for an interaction (page switch, filter change: its slower
     page, as in the summary table; a tab switch: its page switch); None without a blank
@@ -148,7 +162,7 @@ def _judge(value: float | None, limit: float | None, has_target: bool) -> bool |
 
 def verdicts(results: dict[str, Measures]) -> list[Verdict]:
     """Every measure of every dashboard size against its target, a why line where missed."""
-    blank = next((m for m in results.values() if m.patients is None), None)
+    blank, reference = blank_of(results), reference_of(results)
     found = []
     for measures in results.values():
         n = measures.patients
@@ -162,7 +176,7 @@ def verdicts(results: dict[str, Measures]) -> list[Verdict]:
                 verdict = Verdict(n, interaction, _page_name(page, timings), value, limit, text,
                                   _judge(value, limit, target is not None), len(timings))
                 if verdict.met is False:
-                    verdict.why = why_interaction(verdict, timings)
+                    verdict.why = why_interaction(verdict, timings, blank, reference)
                 found.append(verdict)
         for measure, value in ((PEAK_MEMORY, measures.peak_rss_mb),
                                (SNAPSHOT_BUILD, measures.build_s)):
@@ -250,16 +264,62 @@ def _server_text(timings: list[Timing]) -> str:
     return f"server script {server:.2f} s{several}: {detail}"
 
 
-def why_interaction(verdict: Verdict, timings: list[Timing]) -> str:
-    """One line: size, page, interaction, time against the target, and the split."""
+def code_text(timings: list[Timing]) -> str | None:
+    """The Streamlit frontend code the browser fetched for the interaction (the same in every
+    fresh session; the first run that fetched any): files, kB, the large ones by name."""
+    code = next((t.code for t in timings if t.code), None)
+    if not code:
+        return None
+    large = sorted(((kb, name) for name, kb in code.items() if kb >= 100), reverse=True)
+    named = "; ".join(f"{name} {kb:,.0f} kB" for kb, name in large)
+    files = f"{len(code)} file{'' if len(code) == 1 else 's'}"
+    return (f"fetched {files} of Streamlit's frontend code ({sum(code.values()):,.0f} kB"
+            f"{'; ' + named if named else ''})")
+
+
+def _reference_opening(reference: Measures, page: str, blank: Measures | None) -> str | None:
+    """"0.51 s (3.7x blank) to open a blank page with only a 3-row data grid"; None when the
+    reference app's page was not measured or timed out."""
+    seconds = median_seconds(reference.page_switch.get(page, []))
+    if seconds is None:
+        return None
+    base = blank_baseline(blank, PAGE_SWITCH)
+    ratio = f" ({seconds / base:.1f}x blank)" if base else ""
+    return f"{seconds_text(seconds)}{ratio} to open a blank page with only {_REFERENCE_WORDS[page]}"
+
+
+_REFERENCE_WORDS = {"One data grid": "a 3-row data grid", "One chart": "a 3-bar chart"}
+
+
+def reference_text(timings: list[Timing], blank: Measures | None,
+                   reference: Measures | None) -> str | None:
+    """Where the interaction fetched the code of a session's first data grid or chart: how
+    long the reference app's page with only that element takes to open (Streamlit's own)."""
+    if reference is None:
+        return None
+    code = {name for t in timings for name in t.code}
+    said = [_reference_opening(reference, page, blank)
+            for part, page in REFERENCE_PAGES.items() if part in code]
+    said = [text for text in said if text]
+    if not said:
+        return None
+    return ("Streamlit itself takes " + " and ".join(said) +
+            ", as a session's first (the reference app)")
+
+
+def why_interaction(verdict: Verdict, timings: list[Timing], blank: Measures | None = None,
+                    reference: Measures | None = None) -> str:
+    """One line: size, page, interaction, time against the target, the split, the Streamlit
+    code fetched for it and, for a session's first grid or chart, Streamlit's own time."""
     where = f"{patients_text(verdict.patients)}, {verdict.page or 'app'}, {verdict.measure}"
     timed_out = sum(t.seconds is None for t in timings)
     if timed_out:
         measured = f"did not finish in {timed_out} of {len(timings)} runs"
     else:
         measured = seconds_text(verdict.value)
-    return (f"{where} {measured} (target {verdict.target}): "
-            f"{split_text(timings, verdict.measure == FIRST_LOAD)}")
+    parts = [split_text(timings, verdict.measure == FIRST_LOAD),
+             code_text(timings), reference_text(timings, blank, reference)]
+    return f"{where} {measured} (target {verdict.target}): " + "; ".join(p for p in parts if p)
 
 
 def why_memory(verdict: Verdict, measures: Measures) -> str:
@@ -300,9 +360,9 @@ def _row(cells: list[str]) -> str:
 
 def summary_table(results: dict[str, Measures], found: list[Verdict]) -> list[str]:
     """Worst page per interaction for every app, with the runs, build, memory and the count
-    of targets met."""
-    blank = next((m for m in results.values() if m.patients is None), None)
-    names = list(results)
+    of targets met (the reference app has its own line, :func:`reference_lines`)."""
+    blank = blank_of(results)
+    names = [name for name, m in results.items() if not m.reference]
     lines = [_row([""] + names), "|---" * (len(names) + 1) + "|"]
     lines.append(_row(["runs per median"] + [str(results[n].runs) for n in names]))
     lines.append(_row(["snapshot build"] + [
@@ -350,6 +410,18 @@ def size_table(measures: Measures, found: list[Verdict], blank: Measures | None)
     return lines
 
 
+def reference_lines(results: dict[str, Measures]) -> list[str]:
+    """Streamlit's own first grid and first chart (the reference app), as a sentence."""
+    reference = reference_of(results)
+    if reference is None:
+        return []
+    said = [_reference_opening(reference, page, blank_of(results)) or
+            f"a timeout to open a blank page with only {_REFERENCE_WORDS[page]}"
+            for page in REFERENCE_PAGES.values()]
+    return ["", f"Streamlit itself (the reference app, same run, median of {reference.runs}) "
+            "takes " + " and ".join(said) + ", each the session's first of its kind."]
+
+
 def targets_text() -> str:
     """The targets in words, from :data:`TARGETS`."""
     parts = []
@@ -369,8 +441,8 @@ def markdown(results: dict[str, Measures], found: list[Verdict] | None = None) -
     """The summary table, a table of targets and verdicts per size, the missed targets with
     why."""
     found = verdicts(results) if found is None else found
-    blank = next((m for m in results.values() if m.patients is None), None)
-    lines = summary_table(results, found) + ["", targets_text()]
+    blank = blank_of(results)
+    lines = summary_table(results, found) + reference_lines(results) + ["", targets_text()]
     for measures in results.values():
         if measures.patients is not None:
             lines += size_table(measures, found, blank)

@@ -4,8 +4,17 @@ interaction from the watch's record. Every number here is made up and counted by
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from benchmarks import browser, report
-from benchmarks.measures import FIRST_LOAD, PAGE_SWITCH, TAB_SWITCH, Measures, Timing
+from benchmarks.measures import (
+    FIRST_LOAD,
+    PAGE_SWITCH,
+    REFERENCE_PAGES,
+    TAB_SWITCH,
+    Measures,
+    Timing,
+)
 
 
 def times(*seconds):
@@ -205,3 +214,55 @@ def test_build_steps_from_progress_messages(monkeypatch):
         clock(message)
     assert clock.finish() == {"starting": 1.0, "generating synthetic trial": 3.0,
                               "deriving dashboard columns": 0.5, "writing tables": 1.5}
+
+
+def reference() -> Measures:
+    """The reference app: its grid page opens in 0.5 s (median), its chart page in 0.9 s."""
+    return Measures(reference=True, runs=3,
+                    page_switch={"One data grid": times(0.5, 0.45, 0.55),
+                                 "One chart": times(0.9, 1.0, 0.8),
+                                 "Blank": times(0.1, 0.1, 0.1)})
+
+
+def safety_switch_with_first_grid() -> list[Timing]:
+    """Safety's page switch, 0.7 s, fetching Streamlit's grid code (400 kB) and two small
+    files (6 kB, 20 kB) in the first session; the later sessions fetch the same."""
+    code = {"DataFrame": 400.0, "Table": 6.0, "ButtonGroup": 20.0}
+    return [Timing(0.7, drawing_s=0.3, tables=2, code=code) for _ in range(3)]
+
+
+def test_why_line_names_the_streamlit_code_fetched_and_streamlits_own_time():
+    size = Measures(patients=14, runs=3, page_switch={"Safety": safety_switch_with_first_grid()})
+    found = report.verdicts({"blank": blank(), "reference": reference(), "14 patients": size})
+    safety = verdict(found, 14, PAGE_SWITCH, "Safety")
+    # 3x the blank app's slower page (0.2 s), not the reference app's pages.
+    assert safety.status == "MISSED" and safety.target == "3x blank = 0.60 s"
+    assert safety.why.endswith(
+        "browser drawing 0.30 s after the script (2 tables); fetched 3 files of Streamlit's "
+        "frontend code (426 kB; DataFrame 400 kB); Streamlit itself takes 0.50 s (2.5x blank) "
+        "to open a blank page with only a 3-row data grid, as a session's first (the reference "
+        "app)")
+
+
+def test_why_line_without_a_first_grid_or_chart_names_only_the_code():
+    runs = [Timing(0.7, drawing_s=0.3, code={"Table": 6.0})]
+    size = Measures(patients=14, runs=1, page_switch={"Data": runs})
+    found = report.verdicts({"blank": blank(), "reference": reference(), "14 patients": size})
+    assert verdict(found, 14, PAGE_SWITCH, "Data").why.endswith(
+        "(nothing drawn); fetched 1 file of Streamlit's frontend code (6 kB)")
+
+
+def test_markdown_says_streamlits_own_first_grid_and_chart_and_keeps_it_out_of_the_table():
+    size = Measures(patients=14, runs=3, first_load=times(1.5, 1.5, 1.5))
+    text = report.markdown({"blank": blank(), "reference": reference(), "14 patients": size})
+    assert "|  | blank | 14 patients |" in text  # no column for the reference app
+    assert ("Streamlit itself (the reference app, same run, median of 3) takes 0.50 s (2.5x "
+            "blank) to open a blank page with only a 3-row data grid and 0.90 s (4.5x blank) "
+            "to open a blank page with only a 3-bar chart, each the session's first of its "
+            "kind.") in text
+
+
+def test_reference_pages_are_the_reference_apps_pages():
+    app = (Path(browser.REFERENCE_APP) / "app.py").read_text()
+    for title in REFERENCE_PAGES.values():
+        assert f'title="{title}"' in app
