@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterable
+
 import plotly.graph_objects as go
 
 FONT_FAMILY = "Arial, Helvetica, sans-serif"
@@ -88,3 +92,34 @@ def legend_on_top(fig: go.Figure, font_size: int = 14,
 def dose_tick(label: str) -> str:
     """A dose-group label broken before its unit so axis ticks need no rotation."""
     return label.replace(" x10^6", "<br>x10<sup>6</sup>").replace(" cells/kg", " cells/kg")
+
+
+# Character widths in em, Arial's (and its metric twin Liberation Sans's) rounded up: narrow
+# letters and punctuation, wide letters, other capitals, and the rest (lower case, digits).
+_NARROW_CHARS = frozenset("iljtfrI.,:;'|!()[]/- ")
+_WIDE_CHARS = frozenset("mwMW@%")
+_EM_NARROW, _EM_WIDE, _EM_CAPITAL, _EM_OTHER = 0.33, 0.95, 0.78, 0.58
+_BOLD = 1.1  # Arial Bold is up to a tenth wider
+#: Tick length and the gap between a tick label and its axis, px.
+TICK_GAP_PX = 16
+
+
+def text_width_px(text: str, font_size: float, bold: bool = False) -> float:
+    """Width of one line of text in the figures' font, estimated on the generous side."""
+    em = sum(_EM_NARROW if c in _NARROW_CHARS else _EM_WIDE if c in _WIDE_CHARS
+             else _EM_CAPITAL if c.isupper() else _EM_OTHER for c in text)
+    return em * font_size * (_BOLD if bold else 1.0)
+
+
+def label_margin_px(labels: Iterable[str], font_size: float, minimum: int = 70) -> int:
+    """A left margin that holds the widest of ``labels`` (tick labels; ``<br>`` breaks lines,
+    ``<b>`` is bold) beside its axis, and at least ``minimum`` (the house margin).
+
+    Used instead of Plotly's ``automargin``, which measures the drawn labels and then draws
+    the whole figure again: about 0.08 s of the browser's time for the patient timeline."""
+    widest = 0.0
+    for label in labels:
+        bold = "<b>" in label
+        for line in re.split(r"<br\s*/?>", label):
+            widest = max(widest, text_width_px(re.sub(r"<[^>]+>", "", line), font_size, bold))
+    return max(minimum, math.ceil(widest) + TICK_GAP_PX)

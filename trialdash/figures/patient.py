@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from trialdash.analysis.patient import PatientRecord
-from trialdash.figures.base import empty, style
+from trialdash.figures.base import empty, label_margin_px, style
 from trialdash.style import GRADE_COLOURS, RESPONSE_COLOURS
 
 X_TITLE = "Days since CAR-T infusion (day 0)"
@@ -36,6 +36,8 @@ PLAT_COLOUR = "#CC79A7"
 MISSING_GRADE_COLOUR = "#bdbdbd"
 OTHER_RESPONSE_COLOUR = "#969696"
 TERM_CHARS = 26
+#: Right margin, px: room for half the last day's tick label.
+RIGHT_MARGIN_PX = 40
 LEGEND_GROUPS_PER_LINE = 3
 DEFAULT_UNITS = {"TRANSGEN": "copies/µg gDNA", "CD7LYMPH": "cells/µL", "ANC": "10⁹/L",
                  "PLAT": "10⁹/L"}
@@ -243,7 +245,7 @@ def _events_row(fig: go.Figure, record: PatientRecord, label: str, font_size: in
         _add_adverse_events(fig, bars, lane_of, record.grade_scale or "scale not given",
                             label, font_size)
     fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=lanes, autorange="reversed",
-                     showgrid=False, zeroline=False, automargin=True, row=1, col=1)
+                     showgrid=False, zeroline=False, row=1, col=1)
     return lanes
 
 
@@ -393,7 +395,7 @@ def patient_timeline(record: PatientRecord, label: str, font_size: int = 14,
         row_heights=[heights[k] for k in shown], subplot_titles=[titles[k] for k in shown],
         specs=[[{"secondary_y": key == "counts"}] for key in shown],
     )
-    _events_row(fig, record, label, font_size)
+    lanes = _events_row(fig, record, label, font_size)
     row_of = {key: i + 1 for i, key in enumerate(shown)}
     if "transgene" in shown:
         unit = _unit(record.kinetics, "TRANSGEN")
@@ -407,6 +409,7 @@ def patient_timeline(record: PatientRecord, label: str, font_size: int = 14,
                  font_size, secondary=True, dash="dash")
     _add_guides(fig, record.milestones)
     _lay_out(fig, title, font_size, plot_px)
+    fig.update_layout(margin_l=label_margin_px(lanes, font_size))  # the lane labels' width
     fig.update_annotations(font={"size": font_size}, xanchor="left", x=0)
     fig.update_xaxes(range=_x_range(record, window_days), showticklabels=True,
                      zeroline=False)
@@ -430,9 +433,13 @@ def _legend_rows(fig: go.Figure, groups_per_line: int = LEGEND_GROUPS_PER_LINE) 
 def _lay_out(fig: go.Figure, title: str, font_size: int, plot_px: int) -> None:
     """Title, fonts, overlaid bars and a legend under the x-axis title, in groups side by
     side. The height is the rows' own height plus margins that hold the legend, so the
-    legend never squeezes the rows."""
+    legend never squeezes the rows.
+
+    The margins hold what Plotly draws in them (the legend below, the last day's tick label
+    on the right; the lane labels on the left, :func:`patient_timeline`), so that Plotly's
+    automargin has nothing to add: adding to a margin draws the whole figure again."""
     x_title_px = 60 + 3 * (font_size - 14)
-    legend_px = int(_legend_rows(fig) * font_size * 1.6) + 10
+    legend_px = int(_legend_rows(fig) * font_size * 1.6) + 20
     top = 80 + (font_size - 14) * 2
     bottom = x_title_px + legend_px
     style(fig, title, None, None, font_size, height=plot_px + top + bottom)
@@ -440,7 +447,7 @@ def _lay_out(fig: go.Figure, title: str, font_size: int, plot_px: int) -> None:
                       legend={"orientation": "h", "x": 0, "xanchor": "left",
                               "y": -x_title_px / plot_px, "yanchor": "top",
                               "tracegroupgap": 4, "groupclick": "toggleitem"},
-                      margin={"t": top, "b": bottom})
+                      margin={"t": top, "b": bottom, "r": RIGHT_MARGIN_PX})
 
 
 def _axis_titles(fig: go.Figure, record: PatientRecord, row_of: dict[str, int]) -> None:
