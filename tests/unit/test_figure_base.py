@@ -78,3 +78,10 @@ def test_label_margin_holds_the_widest_line_and_keeps_the_house_minimum():
         base.label_margin_px(["Cytokine release"], 14)
     assert base.label_margin_px([f"<b>{soc}</b>"], 14) > base.label_margin_px([soc], 14)
     assert base.label_margin_px([term], 20) > wide
+
+
+def test_x_axis_margin_by_hand():
+    """(lines + 1) x 1.3 em + 26 px: at 14 px, two tick lines and the title 3 x 18.2 + 26 =
+    80.6 -> 81 px (Plotly's automargin made the overview's 77); one line 62.4 -> 63."""
+    assert base.x_axis_margin_px(14, 2) == 81
+    assert base.x_axis_margin_px(14) == 63

@@ -123,3 +123,10 @@ def label_margin_px(labels: Iterable[str], font_size: float, minimum: int = 70) 
         for line in re.split(r"<br\s*/?>", label):
             widest = max(widest, text_width_px(re.sub(r"<[^>]+>", "", line), font_size, bold))
     return max(minimum, math.ceil(widest) + TICK_GAP_PX)
+
+
+def x_axis_margin_px(font_size: float, tick_lines: int = 1) -> int:
+    """A bottom margin that holds ``tick_lines`` lines of x tick labels and the x-axis title
+    below them: what Plotly's automargin would widen the house margin to, so that it need not
+    (widening a margin draws the figure again)."""
+    return math.ceil((tick_lines + 1) * font_size * 1.3 + 26)

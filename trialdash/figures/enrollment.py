@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from trialdash.figures.base import dose_tick, empty, legend_on_top, style
+from trialdash.figures.base import dose_tick, empty, legend_on_top, style, x_axis_margin_px
 from trialdash.style import dose_colour_map, subtype_colour_map
 from trialdash.units import DAYS_PER_MONTH
 
@@ -32,12 +32,15 @@ def enrollment_by_dose(counts: pd.DataFrame, dose_groups: list[str], font_size: 
                     text=[f"n={v}" for v in totals.values], textposition="top center",
                     showlegend=False, hoverinfo="skip", textfont={"size": font_size})
     fig.update_layout(barmode="stack")
+    ticks = [dose_tick(g) for g in dose_groups]
     fig.update_xaxes(categoryorder="array", categoryarray=dose_groups, tickangle=0,
-                     tickvals=dose_groups, ticktext=[dose_tick(g) for g in dose_groups])
+                     tickvals=dose_groups, ticktext=ticks)
     fig.update_yaxes(rangemode="tozero", range=[0, totals.max() * 1.2], dtick=1 if
                      totals.max() <= 12 else None)
     style(fig, title, "Dose group (CAR-T cells/kg)", "Patients (n)", font_size,
           legend_title="Subtype", height=440)
+    tick_lines = max(tick.count("<br>") + 1 for tick in ticks)
+    fig.update_layout(margin_b=x_axis_margin_px(font_size, tick_lines))
     return legend_on_top(fig, font_size)
 
 
@@ -102,7 +105,9 @@ def cumulative_enrollment(enrolled: pd.DataFrame, dose_groups: list[str], font_s
     x_title = "Date of consent" if calendar else "Months since first consent"
     style(fig, title, x_title, "Patients enrolled (cumulative n)", font_size,
           legend_title="Open = not infused", height=440)
-    fig.update_layout(legend_tracegroupgap=0)  # legend groups spaced as single traces
+    # Legend groups spaced as single traces; calendar ticks are month over year.
+    fig.update_layout(legend_tracegroupgap=0,
+                      margin_b=x_axis_margin_px(font_size, tick_lines=2 if calendar else 1))
     return legend_on_top(fig, font_size)
 
 
