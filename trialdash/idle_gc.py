@@ -10,13 +10,13 @@ last run ended, when the run's messages have left and the browser is drawing; ru
 succession postpone it, so a burst of reruns pays for one collection.
 
 A full collection scans every object the process holds, and most of them are the imported
-libraries and the server's own, which live as long as the process: about 0.1 s of the
-interpreter each time, taken from the server's event loop (the browser's requests wait). So
-the first collection, after the session's first run, moves what survives it into the
-permanent generation (``gc.freeze()``); later collections scan only what was created since,
-in a few milliseconds. The cost: an object alive at that first collection that later becomes
-unreachable *in a reference cycle* is never freed (without a cycle, reference counting still
-frees it) - at most what the process's first run created, once.
+libraries (pandas, Plotly, DuckDB, Streamlit...), which live as long as the process: about
+0.1 s of the interpreter each time, taken from the server's event loop (the browser's
+requests wait). So the first script run, once the app's own modules are imported and before
+it reads any data, moves every object then alive into the permanent generation
+(:func:`freeze_libraries`, ``gc.freeze()``); collections then scan only what was created
+since, in a few milliseconds. What is frozen is never collected as cyclic garbage, so it must
+be what lives as long as the process: the libraries, never a run's data or results.
 """
 
 from __future__ import annotations
@@ -32,21 +32,22 @@ _frozen = False
 
 
 def collect_soon(delay_s: float = DELAY_S) -> None:
-    """Run :func:`collect` ``delay_s`` from now, replacing a collection not yet run."""
+    """Run ``gc.collect()`` ``delay_s`` from now, replacing a collection not yet run."""
     global _timer
     with _lock:
         if _timer is not None:
             _timer.cancel()
-        _timer = threading.Timer(delay_s, collect)
+        _timer = threading.Timer(delay_s, gc.collect)
         _timer.daemon = True
         _timer.start()
 
 
-def collect() -> None:
-    """One full collection; the first one also freezes what survives it (see above)."""
+def freeze_libraries() -> None:
+    """Once per process, before any data is read: collect, then freeze what is alive (the
+    imported libraries and the server's own objects) out of later collections' way."""
     global _frozen
-    gc.collect()
     with _lock:
         if not _frozen:
+            gc.collect()
             gc.freeze()
             _frozen = True

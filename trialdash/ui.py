@@ -28,7 +28,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from trialdash import access, audit, patient_pick, queries, run_timing, ui_access, ui_cuts
+from trialdash import (
+    access,
+    audit,
+    idle_gc,
+    patient_pick,
+    queries,
+    run_timing,
+    ui_access,
+    ui_cuts,
+)
 from trialdash.access import Grant
 from trialdash.analysis.filters import Filter
 from trialdash.analysis.memo import Memo
@@ -689,7 +698,10 @@ def current_view() -> View:
     """Draw the shared sidebar (filters, presentation toggle, study) and return the view.
 
     Every page calls this once, first. In presentation mode the page's base type is larger.
+    Before anything is read, the first call in the process freezes the libraries out of the
+    garbage collector's way (:func:`trialdash.idle_gc.freeze_libraries`).
     """
+    idle_gc.freeze_libraries()
     _leave_legacy_page_discovery()
     # Less empty space above the title, so a chart starts within a 720-pixel-high screen.
     st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")

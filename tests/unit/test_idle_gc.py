@@ -20,7 +20,6 @@ def test_runs_in_quick_succession_pay_for_one_collection(monkeypatch):
         done.set()
 
     monkeypatch.setattr(idle_gc.gc, "collect", fake_collect)
-    monkeypatch.setattr(idle_gc.gc, "freeze", lambda: None)
     start = time.monotonic()
     for _ in range(5):  # five runs, each before the previous one's collection was due
         idle_gc.collect_soon(delay_s=0.2)
@@ -38,28 +37,22 @@ class _Node:
         self.me = self
 
 
-def test_first_collection_freezes_survivors_and_later_ones_still_free_new_cycles(monkeypatch):
+def test_libraries_frozen_once_and_later_collections_still_free_new_cycles(monkeypatch):
     monkeypatch.setattr(idle_gc, "_frozen", False)
     gc.unfreeze()
     try:
-        survivor = _Node()  # alive at the first collection: frozen with the rest
-        idle_gc.collect()
+        idle_gc.freeze_libraries()  # the first page run, before any data is read
         frozen = gc.get_freeze_count()
         assert frozen > 0
 
-        kept_after = [_Node() for _ in range(1000)]  # alive at the second collection
-        garbage = _Node()
-        watch_garbage = weakref.ref(garbage)
-        del garbage  # a cycle made after the freeze, now unreachable
-        idle_gc.collect()
-        assert watch_garbage() is None  # later collections still free new cyclic garbage
-        assert gc.get_freeze_count() <= frozen  # and freeze nothing more
-        assert len(kept_after) == 1000
+        made_after = [_Node() for _ in range(1000)]  # a run's objects, after the freeze
+        idle_gc.freeze_libraries()  # every later page run: nothing more is frozen
+        assert gc.get_freeze_count() <= frozen
 
-        # The documented cost: a frozen object that becomes cyclic garbage stays.
-        watch_survivor = weakref.ref(survivor)
-        del survivor
-        idle_gc.collect()
-        assert watch_survivor() is not None
+        garbage = _Node()
+        watch = weakref.ref(garbage)
+        del garbage, made_after  # a run's results dropped: cyclic garbage made after it
+        gc.collect()
+        assert watch() is None  # collections still free it
     finally:
         gc.unfreeze()
