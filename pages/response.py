@@ -101,8 +101,7 @@ def swimmer_plot() -> None:
     relapse_cd7 = car_t.patients.dropna(subset=["relapse_cd7"]).set_index("USUBJID")[
         "relapse_cd7"].to_dict()
     swimmer = ui.figure(figures.swimmer, shown_lanes, events, colour_by, colours, view.labels,
-                        unit, view.font_size, relapse_cd7,
-                        lane_page.describe() if lane_page.paged else None)
+                        unit, view.font_size, relapse_cd7, lane_page.shown_note)
     event = ui.chart(ui_cuts.swimmer_previous_cutoff(swimmer, view, shown_lanes, unit),
                      key="swimmer", on_select="rerun", selection_mode="points")
     ui_paging.shown_caption(lane_page)

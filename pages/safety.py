@@ -35,7 +35,7 @@ def paged_patient_chart(rows, build, pager_key: str, pager_label: str, noun: str
     page = ui_paging.patient_pager(paging.in_dose_order(rows), pager_key, pager_label,
                                    persist_state=ui_sections.KEEP)
     ui.chart(ui.figure(build, paging.rows_of(rows, page), view.labels, font, window_days,
-                       page.describe() if page.paged else None), key=pager_key + "_chart")
+                       page.shown_note), key=pager_key + "_chart")
     ui_paging.shown_caption(page, noun)
 
 

@@ -49,6 +49,11 @@ def test_one_page_is_not_paged():
     page = patient_page(IDS[:14], 0)
     assert not page.paged and page.shown == 14
     assert page.describe() == "All 14 patients shown"
+    assert page.shown_note is None  # an unpaged chart carries no note
+
+
+def test_a_paged_charts_note_is_the_description():
+    assert patient_page(IDS, 1).shown_note == "50 of 120 patients shown (51–100)"
 
 
 def test_page_beyond_the_last_falls_back_to_the_last():

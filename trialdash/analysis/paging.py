@@ -50,6 +50,12 @@ class PatientPage:
         """True when the list does not fit on one page."""
         return self.pages > 1
 
+    @property
+    def shown_note(self) -> str | None:
+        """The note a paged per-patient chart carries ('50 of 1,400 patients shown (1–50)');
+        None when every patient is shown."""
+        return self.describe() if self.paged else None
+
     def describe(self, noun: str = "patients") -> str:
         """'50 of 1,400 patients shown (1–50)'; 'All 14 patients shown' when unpaged."""
         if not self.paged:
