@@ -66,6 +66,9 @@ from benchmarks.browser import (
 )
 
 EXCEPTION = '[data-testid="stException"]'
+MULTISELECT = '[data-testid="stMultiSelect"]'
+REMOVE_TAG = 'button[aria-label^="Remove "]'  # a chosen value's tag
+MENU_WAIT_MS = 5000
 MAIN = '[data-testid="stMain"]'
 CUTOFF_TEXT = re.compile(r"data cut-off (\d{4}-\d{2}-\d{2})")
 SECTION = "### Load"
@@ -74,13 +77,15 @@ DEFAULT_CUTOFFS = ["2024-11-15", "2025-02-15", "2025-05-15"]
 
 @dataclass
 class Interaction:
-    """One timed interaction of one session (seconds None = not finished in time)."""
+    """One timed interaction of one session (seconds None = not finished in time; ``error``
+    says why: the action's own error, or that the page did not finish)."""
 
     session: int
     kind: str  # "page switch", "filter change" or "final page switch"
     page: str
     started_s: float  # since the sessions started
     seconds: float | None
+    error: str | None = None
 
 
 @dataclass
@@ -124,7 +129,11 @@ class LoadResult:
         if self.exceptions:
             found.append(f"{len(self.exceptions)} exception element(s): {self.exceptions[0]}")
         if self.failed_runs:
-            found.append(f"{self.failed_runs} interaction(s) did not finish in time")
+            failed = [i for i in self.interactions if i.seconds is None]
+            first = failed[0]
+            found.append(f"{self.failed_runs} interaction(s) did not finish in time, first: "
+                         f"session {first.session}, {first.kind} on {first.page or 'first page'}"
+                         f" ({first.error or 'no reason recorded'})")
         if self.server_tracebacks:
             found.append(f"{self.server_tracebacks} traceback(s) in the server log, first: "
                          f"{self.server_errors[0] if self.server_errors else '?'}")
@@ -185,16 +194,17 @@ async def _settled(page, timeout_s: float, need_run: bool) -> bool:
     return False
 
 
-async def _timed(page, action, timeout_s: float) -> float | None:
+async def _timed(page, action, timeout_s: float) -> tuple[float | None, str | None]:
+    """Seconds from the action until the page is finished, or None and why not."""
     await page.evaluate(_WATCH)
     start = time.perf_counter()
     try:
         await action()
-    except Exception:  # the element went away or never came: a failed interaction
-        return None
+    except Exception as error:  # the element went away or never came: a failed interaction
+        return None, f"the action failed: {type(error).__name__}: {str(error)[:160]}"
     if not await _settled(page, timeout_s, need_run=True):
-        return None
-    return time.perf_counter() - start - SETTLE_S
+        return None, f"the page had not finished after {timeout_s:.0f} s"
+    return time.perf_counter() - start - SETTLE_S, None
 
 
 class Session:
@@ -205,13 +215,12 @@ class Session:
         self.random = random.Random(index)
         self.titles: list[str] = []
         self.current = 0
-        self.filtered = False
 
     async def _record(self, kind: str, action, timeout_s: float) -> None:
         started = time.monotonic() - self.clock_start
-        seconds = await _timed(self.page, action, timeout_s)
+        seconds, error = await _timed(self.page, action, timeout_s)
         self.result.interactions.append(
-            Interaction(self.index, kind, self.titles[self.current], started, seconds))
+            Interaction(self.index, kind, self.titles[self.current], started, seconds, error))
         await self._note_exceptions(f"{kind} on {self.titles[self.current]}")
 
     async def _note_exceptions(self, where: str) -> None:
@@ -242,20 +251,28 @@ class Session:
                            timeout_s)
 
     async def change_filter(self, timeout_s: float) -> None:
-        """Choose a random dose group, or remove the one chosen."""
+        """Choose a random dose group when none is chosen, else remove the last one chosen
+        (as the page shows it: a lost click must not turn the next choice into a removal of
+        nothing, which starts no run)."""
         combo = self.page.get_by_role("combobox", name="Dose groups")
+        chosen = self.page.locator(MULTISELECT, has=combo).locator(REMOVE_TAG)
+        options = self.page.get_by_role("option")
 
         async def choose():
             await combo.click()
-            options = self.page.get_by_role("option")
+            try:
+                await options.first.wait_for(timeout=MENU_WAIT_MS)
+            except Exception:  # playwright's TimeoutError: the click was lost under load
+                await combo.click()
+                await options.first.wait_for(timeout=MENU_WAIT_MS)
             await options.nth(self.random.randrange(await options.count())).click()
 
         async def remove():
             await combo.click()
             await self.page.keyboard.press("Backspace")
 
-        await self._record("filter change", remove if self.filtered else choose, timeout_s)
-        self.filtered = not self.filtered
+        await self._record("filter change", remove if await chosen.count() else choose,
+                           timeout_s)
         await self.page.keyboard.press("Escape")
 
     async def final_cutoff(self, timeout_s: float) -> str | None:
