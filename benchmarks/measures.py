@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 FIRST_LOAD, PAGE_SWITCH, FILTER_CHANGE = "first load", "page switch", "filter change"
 #: Opening another tab of a page (pages draw only their open tab, trialdash.ui_sections).
 TAB_SWITCH = "tab switch"
 INTERACTIONS = (FIRST_LOAD, PAGE_SWITCH, FILTER_CHANGE, TAB_SWITCH)
-#: The reference app's page (benchmarks/reference_app) that shows only the first of a kind of
-#: element, by the part of Streamlit's frontend code the browser loads for that kind.
-REFERENCE_PAGES = {"DataFrame": "One data grid", "PlotlyChart": "One chart"}
+
+
+class ReferencePage(NamedTuple):
+    """A page of the reference app (benchmarks/reference_app): its title, and what it shows."""
+
+    title: str
+    shows: str
+
+
+#: The reference app's page that shows only the first of a kind of element, by the part of
+#: Streamlit's frontend code the browser loads for that kind.
+REFERENCE_PAGES = {"DataFrame": ReferencePage("One data grid", "a 3-row data grid"),
+                   "PlotlyChart": ReferencePage("One chart", "a 3-bar chart")}
 
 
 @dataclass

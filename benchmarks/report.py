@@ -24,6 +24,7 @@ from benchmarks.measures import (
     REFERENCE_PAGES,
     TAB_SWITCH,
     Measures,
+    ReferencePage,
     Timing,
     median,
     median_known,
@@ -277,18 +278,16 @@ def code_text(timings: list[Timing]) -> str | None:
             f"{'; ' + named if named else ''})")
 
 
-def _reference_opening(reference: Measures, page: str, blank: Measures | None) -> str | None:
+def _reference_opening(reference: Measures, page: ReferencePage,
+                       blank: Measures | None) -> str | None:
     """"0.51 s (3.7x blank) to open a blank page with only a 3-row data grid"; None when the
     reference app's page was not measured or timed out."""
-    seconds = median_seconds(reference.page_switch.get(page, []))
+    seconds = median_seconds(reference.page_switch.get(page.title, []))
     if seconds is None:
         return None
     base = blank_baseline(blank, PAGE_SWITCH)
     ratio = f" ({seconds / base:.1f}x blank)" if base else ""
-    return f"{seconds_text(seconds)}{ratio} to open a blank page with only {_REFERENCE_WORDS[page]}"
-
-
-_REFERENCE_WORDS = {"One data grid": "a 3-row data grid", "One chart": "a 3-bar chart"}
+    return f"{seconds_text(seconds)}{ratio} to open a blank page with only {page.shows}"
 
 
 def reference_text(timings: list[Timing], blank: Measures | None,
@@ -416,7 +415,7 @@ def reference_lines(results: dict[str, Measures]) -> list[str]:
     if reference is None:
         return []
     said = [_reference_opening(reference, page, blank_of(results)) or
-            f"a timeout to open a blank page with only {_REFERENCE_WORDS[page]}"
+            f"a timeout to open a blank page with only {page.shows}"
             for page in REFERENCE_PAGES.values()]
     return ["", f"Streamlit itself (the reference app, same run, median of {reference.runs}) "
             "takes " + " and ".join(said) + ", each the session's first of its kind."]

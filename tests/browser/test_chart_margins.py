@@ -9,6 +9,7 @@ the two charts the dashboard opens on (two-line x ticks), on screen and in prese
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import pytest
 from conftest import screenshot, wait_idle
 
@@ -32,7 +33,7 @@ _MARGINS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]
 })"""
 
 
-def timelines(trial) -> dict[str, patient_figures.go.Figure]:
+def timelines(trial) -> dict[str, go.Figure]:
     return {usubjid: patient_figures.patient_timeline(record, usubjid)
             for usubjid in patient.patient_choices(trial, Filter())["USUBJID"]
             if (record := patient.patient_record(trial, usubjid)).infused}

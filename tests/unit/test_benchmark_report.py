@@ -264,5 +264,5 @@ def test_markdown_says_streamlits_own_first_grid_and_chart_and_keeps_it_out_of_t
 
 def test_reference_pages_are_the_reference_apps_pages():
     app = (Path(browser.REFERENCE_APP) / "app.py").read_text()
-    for title in REFERENCE_PAGES.values():
-        assert f'title="{title}"' in app
+    for page in REFERENCE_PAGES.values():
+        assert f'title="{page.title}"' in app
