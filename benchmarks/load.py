@@ -129,8 +129,7 @@ class LoadResult:
         if self.exceptions:
             found.append(f"{len(self.exceptions)} exception element(s): {self.exceptions[0]}")
         if self.failed_runs:
-            failed = [i for i in self.interactions if i.seconds is None]
-            first = failed[0]
+            first = next(i for i in self.interactions if i.seconds is None)
             found.append(f"{self.failed_runs} interaction(s) did not finish in time, first: "
                          f"session {first.session}, {first.kind} on {first.page or 'first page'}"
                          f" ({first.error or 'no reason recorded'})")
